@@ -1,0 +1,61 @@
+"""Expected failures and the exit-code contract.
+
+0  success: built, or the data conforms
+1  the data does not conform to the shapes (validation results at or above --fail-on)
+2  bad input or usage: unreadable records, unparsable RDF, bad options
+3  an internal error (a bug): only then is a traceback printed, and only with --debug
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import click
+
+EXIT_OK = 0
+EXIT_NONCONFORMING = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with an input file, located as precisely as we can."""
+
+    file: str
+    line: int  # 0 when the problem concerns the whole file
+    field: str  # "" when the problem concerns the whole line or file
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        what = f"field '{self.field}': " if self.field else ""
+        return f"{where}: {what}{self.message}"
+
+
+class WijkldError(click.ClickException):
+    """An expected failure: reported as a message, never with a traceback."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class InputError(WijkldError):
+    """One or more problems with input files, all reported in one go."""
+
+    def __init__(self, problems: Iterable[Problem], what: str = "source records") -> None:
+        self.problems = sorted(problems)
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = [str(p) for p in self.problems]
+        lines.append(f"{count} {noun} in the {what}; nothing was published.")
+        super().__init__("\n".join(lines))
+
+    def format_message(self) -> str:
+        return self.message
+
+
+class NonConformingError(WijkldError):
+    """The data was read, but does not meet the shapes."""
+
+    exit_code = EXIT_NONCONFORMING

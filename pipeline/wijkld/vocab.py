@@ -1,0 +1,60 @@
+"""Namespaces used in the data, and the prefixes every output declares."""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, TIME, VOID, XSD
+
+from .iris import VOCAB
+
+WIJKLD = Namespace(VOCAB)
+GEO = Namespace("http://www.opengis.net/ont/geosparql#")
+VANN = Namespace("http://purl.org/vocab/vann/")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+SCHEMA = SDO  # https://schema.org/
+
+PREFIXES: dict[str, Namespace] = {
+    "wijkld": WIJKLD,
+    "adms": ADMS,
+    "dcat": DCAT,
+    "dcterms": DCTERMS,
+    "foaf": FOAF,
+    "geo": GEO,
+    "org": ORG,
+    "owl": OWL,
+    "prov": PROV,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "schema": SCHEMA,
+    "sh": SH,
+    "skos": SKOS,
+    "spdx": SPDX,
+    "time": TIME,
+    "vann": VANN,
+    "void": VOID,
+    "xsd": XSD,
+}
+
+__all__ = [
+    "ADMS",
+    "DCAT",
+    "DCTERMS",
+    "FOAF",
+    "GEO",
+    "ORG",
+    "OWL",
+    "PREFIXES",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SCHEMA",
+    "SH",
+    "SKOS",
+    "SPDX",
+    "TIME",
+    "VANN",
+    "VOID",
+    "WIJKLD",
+    "XSD",
+]
