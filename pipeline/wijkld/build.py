@@ -1,7 +1,12 @@
-"""The whole job: load, map, validate, publish. Pure orchestration of the stage modules."""
+"""The whole job: load, map, validate, publish. Orchestration of the stage modules only."""
 
 from __future__ import annotations
 
+import filecmp
+import gzip
+import hashlib
+import json
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -9,11 +14,16 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from . import mapping, publish, records, validate
-from .errors import NonConformingError
+from . import diff, jsonld, mapping, metadata, publish, records, validate
+from .errors import NonConformingError, WijkldError
 from .iris import Minter
+from .resources import resource_dir
 
 Progress = Callable[[str], None]
+
+BASELINE = "previous-release.nt.gz"
+NOTES_JSON = "release-notes.json"
+CHECKSUMS = "SHA256SUMS"
 
 
 @dataclass
@@ -38,8 +48,22 @@ class Summary:
         ]
 
 
+@dataclass(frozen=True)
+class Baseline:
+    """The release the notes compare against: the previous version's data."""
+
+    version: str
+    lines: frozenset[bytes]
+    dump: bytes | None  # the gzipped N-Triples, kept in dist/ so a rebuild compares the same
+
+
 def graph_iri(minter: Minter, name: str) -> str:
     return f"{minter.base}/graph/{name}"
+
+
+def skolem_prefix(minter: Minter, graph_name: str) -> str:
+    """RDF 1.1 skolem IRIs for the blank nodes of shapes, vocabulary and reports."""
+    return f"{minter.base}/.well-known/genid/{graph_name}-"
 
 
 def run(data_dir: Path, out: Path, base: str, progress: Progress = lambda _: None) -> Summary:
@@ -62,48 +86,195 @@ def run(data_dir: Path, out: Path, base: str, progress: Progress = lambda _: Non
         warnings=report.count("warning"),
     )
     if summary.violations:
-        shown = "\n".join(
-            f"  {r.focus} {r.path or ''}: {r.message()}" for r in report.results if r.severity == "violation"
-        )
-        raise NonConformingError(f"{summary.violations} SHACL violations; nothing was published.\n{shown}")
+        raise NonConformingError(_violations_message(report, "data"))
+    baseline = read_baseline(out, recs.release.text("version") or "")
     progress(f"publishing to {out}")
     with publish.staging(out) as staged:
-        summary.files = write_release(staged, data, ontology, shapes, report.graph, minter)
+        release = Publication(recs, minter, data, ontology, shapes, report.graph, baseline)
+        summary.files = release.write(staged)
+        meta_report = validate.check(release.metadata_graph, shapes, ontology)
+        if meta_report.count("violation"):
+            raise NonConformingError(_violations_message(meta_report, "metadata"))
         publish.swap_in(staged, out)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def write_release(
-    folder: Path, data: Graph, ontology: Graph, shapes: Graph, report: Graph, minter: Minter
-) -> list[str]:
-    """Write every published file into ``folder``; returns their names in write order."""
-    files: dict[str, bytes] = {
-        "wijkld.ttl": publish.turtle(data),
-        "wijkld.nt.gz": publish.gzip_bytes(b"".join(publish.ntriples_lines(data))),
-        "wijkld.nq.gz": publish.gzip_bytes(
-            b"".join(
-                publish.nquads_lines(
-                    [
-                        (graph_iri(minter, "data"), data),
-                        (
-                            graph_iri(minter, "vocabulary"),
-                            publish.skolemise(ontology, skolem_prefix(minter, "vocabulary")),
-                        ),
-                        (graph_iri(minter, "shapes"), publish.skolemise(shapes, skolem_prefix(minter, "shapes"))),
-                    ]
-                )
-            )
-        ),
-        "vocabulary.ttl": publish.turtle(publish.skolemise(ontology, skolem_prefix(minter, "vocabulary"))),
-        "shapes.ttl": publish.turtle(publish.skolemise(shapes, skolem_prefix(minter, "shapes"))),
-        "validation-report.ttl": publish.turtle(publish.skolemise(report, skolem_prefix(minter, "report"))),
-    }
-    for name, content in files.items():
+def _violations_message(report: validate.Report, what: str, limit: int = 20) -> str:
+    violations = [r for r in report.results if r.severity == "violation"]
+    lines = [f"  {r.focus} {r.path}: {r.message()}" for r in violations[:limit]]
+    if len(violations) > limit:
+        lines.append(f"  ... and {len(violations) - limit} more (run wijkld validate for the full report)")
+    return f"{len(violations)} SHACL violations in the {what}; nothing was published.\n" + "\n".join(lines)
+
+
+def read_baseline(out: Path, version: str) -> Baseline:
+    """A rebuild of the same version keeps its baseline; a new version compares with the last release."""
+    notes = out / NOTES_JSON
+    if not notes.is_file():
+        return Baseline("", frozenset(), None)
+    try:
+        previous = json.loads(notes.read_text(encoding="utf-8"))
+        if previous["new_version"] == version:
+            dump = out / BASELINE
+            old_version = previous["old_version"]
+        else:
+            dump = out / "wijkld.nt.gz"
+            old_version = previous["new_version"]
+    except (ValueError, KeyError) as exc:
+        raise WijkldError(f"{notes}: cannot read the previous release notes ({exc}); remove {out} to start afresh") from None
+    if not dump.is_file():
+        return Baseline(old_version, frozenset(), None)
+    raw = dump.read_bytes()
+    return Baseline(old_version, frozenset(diff.read_lines(dump)), raw)
+
+
+@dataclass
+class Publication:
+    """Writes one release; files are added in a fixed order (later ones describe earlier ones)."""
+
+    records: records.Records
+    minter: Minter
+    data: Graph
+    ontology: Graph
+    shapes: Graph
+    report: Graph
+    baseline: Baseline
+    written: dict[str, bytes] = field(default_factory=dict)
+    metadata_graph: Graph = field(default_factory=Graph)
+
+    def put(self, folder: Path, name: str, content: bytes) -> None:
         publish.write_file(folder, name, content)
-    return list(files)
+        self.written[name] = content
+
+    def write(self, folder: Path) -> list[str]:
+        m = self.minter
+        vocabulary = publish.skolemise(self.ontology, skolem_prefix(m, "vocabulary"))
+        shapes = publish.skolemise(self.shapes, skolem_prefix(m, "shapes"))
+        nt_lines = publish.ntriples_lines(self.data)
+        context = jsonld.build_context(self.data)
+
+        self.put(folder, "wijkld.ttl", publish.turtle(self.data))
+        self.put(folder, "wijkld.nt.gz", publish.gzip_bytes(b"".join(nt_lines)))
+        self.put(folder, "wijkld.jsonld", jsonld.dumps(jsonld.compact(self.data, context)))
+        self.put(folder, "context.jsonld", jsonld.dumps(context))
+        for name, frame in FRAMES.items():
+            self.put(folder, f"framed/{name}.jsonld", jsonld.dumps(jsonld.frame(self.data, context, frame)))
+        self.put(folder, "vocabulary.ttl", publish.turtle(vocabulary))
+        self.put(folder, "shapes.ttl", publish.turtle(shapes))
+        self.put(
+            folder, "validation-report.ttl", publish.turtle(publish.skolemise(self.report, skolem_prefix(m, "report")))
+        )
+
+        version = self.records.release.text("version") or ""
+        notes = diff.compare(set(self.baseline.lines), set(nt_lines), self.baseline.version, version)
+        self.put(folder, "release-notes.txt", notes.text().encode("utf-8"))
+        self.put(folder, NOTES_JSON, diff.dumps_json(notes))
+        if self.baseline.dump is not None:
+            self.put(folder, BASELINE, self.baseline.dump)
+
+        summary = f"{notes.added} triples added, {notes.removed} removed since {notes.old_version or 'nothing'}"
+        release = self._release(self.files_info(), summary)
+        self.put(folder, "void.ttl", publish.turtle(metadata.void(release)))
+        # The metadata graph inside the N-Quads cannot hold the checksum of the N-Quads file itself.
+        partial = self._release(self.files_info() + (metadata.describe_file("wijkld.nq.gz", None),), summary)
+        self.metadata_graph = metadata.describe(partial)
+        quads = publish.nquads_lines(
+            [
+                (graph_iri(m, "data"), self.data),
+                (graph_iri(m, "vocabulary"), vocabulary),
+                (graph_iri(m, "shapes"), shapes),
+                (graph_iri(m, "metadata"), self.metadata_graph),
+            ]
+        )
+        self.put(folder, "wijkld.nq.gz", publish.gzip_bytes(b"".join(quads)))
+        complete = self._release(self.files_info(), summary)
+        self.put(folder, "dcat.ttl", publish.turtle(metadata.dcat(complete)))
+        self.put(folder, CHECKSUMS, sha256sums(self.written))
+        return sorted(self.written)
+
+    def files_info(self) -> tuple[metadata.FileInfo, ...]:
+        return tuple(metadata.describe_file(name, content) for name, content in sorted(self.written.items()))
+
+    def _release(self, files: tuple[metadata.FileInfo, ...], notes: str) -> metadata.Release:
+        return metadata.Release(
+            records=self.records,
+            minter=self.minter,
+            data=self.data,
+            files=files,
+            download_base=f"{self.minter.base}/dist/",
+            example_resources=example_resources(self.data),
+            version_notes=notes,
+        )
 
 
-def skolem_prefix(minter: Minter, graph_name: str) -> str:
-    """RDF 1.1 skolem IRIs for the blank nodes of shapes, vocabulary and reports."""
-    return f"{minter.base}/.well-known/genid/{graph_name}-"
+#: Framed views for developers: one tree per main type.
+FRAMES: dict[str, dict[str, object]] = {
+    "wijken": {
+        "@context": {"teams": {"@reverse": "wijkld:wijk"}},
+        "type": "wijkld:Wijk",
+        "teams": {"hasMembership": {"member": {"@embed": "@once"}}},
+    },
+}
+
+
+def example_resources(data: Graph) -> tuple[URIRef, ...]:
+    """A wijk, a team and a person: the first of each in IRI order."""
+    from .vocab import RDF, SCHEMA, WIJKLD
+
+    found = []
+    for cls in (WIJKLD.Wijk, WIJKLD.AdoptionTeam, SCHEMA.Person):
+        instances = sorted(s for s in data.subjects(RDF.type, cls) if isinstance(s, URIRef))
+        if instances:
+            found.append(instances[0])
+    return tuple(found)
+
+
+def sha256sums(files: dict[str, bytes]) -> bytes:
+    """The ``sha256sum -c`` format: two spaces between digest and name."""
+    lines = [f"{hashlib.sha256(content).hexdigest()}  {name}\n" for name, content in sorted(files.items())]
+    return "".join(lines).encode("utf-8")
+
+
+def check(data_dir: Path, out: Path, base: str) -> list[str]:
+    """Rebuild into a temporary folder; the names of files that differ from ``out`` (empty: up to date)."""
+    with tempfile.TemporaryDirectory(prefix="wijkld-check-") as tmp:
+        fresh = Path(tmp) / "dist"
+        if out.is_dir():
+            for name in (NOTES_JSON, BASELINE, "wijkld.nt.gz"):
+                if (out / name).is_file():
+                    fresh.mkdir(exist_ok=True)
+                    (fresh / name).write_bytes((out / name).read_bytes())
+        run(data_dir, fresh, base)
+        return compare_trees(out, fresh)
+
+
+def compare_trees(old: Path, new: Path) -> list[str]:
+    names_old = {str(p.relative_to(old)) for p in old.rglob("*") if p.is_file()} if old.is_dir() else set()
+    names_new = {str(p.relative_to(new)) for p in new.rglob("*") if p.is_file()}
+    differing = []
+    for name in sorted(names_old | names_new):
+        if name not in names_old:
+            differing.append(f"missing from {old}: {name}")
+        elif name not in names_new:
+            differing.append(f"not produced by the build: {name}")
+        elif not filecmp.cmp(old / name, new / name, shallow=False):
+            differing.append(f"differs: {name}")
+    return differing
+
+
+def queries() -> tuple[tuple[str, str, str], ...]:
+    """The example queries: (name, title, text), from the ``# title:`` comment of each file."""
+    folder = resource_dir("queries")
+    found = []
+    for path in sorted(folder.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        title = next(
+            (line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("# title:")), path.stem
+        )
+        found.append((path.stem, title, text))
+    return tuple(found)
+
+
+def gunzip(path: Path) -> bytes:
+    return gzip.decompress(path.read_bytes())

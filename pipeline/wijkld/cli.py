@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__, build
-from .errors import EXIT_INTERNAL
+from . import __version__, build, diff
+from .errors import EXIT_INTERNAL, NonConformingError
 from .iris import DEFAULT_BASE, check_base
 
 EPILOG = """\b
@@ -58,18 +58,34 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @data_option
 @out_option
 @base_option
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Do not publish: rebuild into a temporary folder and fail (exit 1), listing the files that differ, "
+    "when OUT is stale.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each stage as it starts.")
-def build_command(data_dir: Path, out: Path, base: str, quiet: bool, verbose: bool) -> None:
+def build_command(data_dir: Path, out: Path, base: str, check: bool, quiet: bool, verbose: bool) -> None:
     """Load, map, validate and publish: build OUT from the records in DATA.
 
     Nothing is published unless the records load cleanly and the RDF meets the
     SHACL shapes; the previous OUT is then left exactly as it was.
 
     \b
-    Example:
+    Examples:
         wijkld build --data data --out dist
+        wijkld build --check          # is the committed dist/ up to date?
     """
+    if check:
+        differing = build.check(data_dir, out, check_base(base))
+        if differing:
+            for line in differing:
+                click.echo(line)
+            raise NonConformingError(f"{out} is stale: {len(differing)} files differ; run wijkld build")
+        if not quiet:
+            click.echo(f"{out} is up to date")
+        return
     progress = (lambda message: click.echo(f"... {message}", err=True)) if verbose and not quiet else (lambda _: None)
     summary = build.run(data_dir, out, check_base(base), progress)
     if not quiet:
@@ -79,6 +95,35 @@ def build_command(data_dir: Path, out: Path, base: str, quiet: bool, verbose: bo
 
 
 build_command.name = "build"
+
+
+@cli.command("diff", epilog=EPILOG)
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the changes as JSON to this file.",
+)
+@click.option(
+    "--max-resources", default=200, show_default=True, help="List at most this many changed resources in the text."
+)
+def diff_command(old: Path, new: Path, json_out: Path | None, max_resources: int) -> None:
+    """Report what changed between two releases (folders or wijkld.nt.gz dumps).
+
+    Counts triples added and removed, per resource and per class.
+
+    \b
+    Example:
+        wijkld diff old-dist/ dist/ --json changes.json
+    """
+    old_lines = diff.read_lines(diff.release_dump(old))
+    new_lines = diff.read_lines(diff.release_dump(new))
+    changes = diff.compare(old_lines, new_lines, str(old), str(new))
+    click.echo(changes.text(max_resources), nl=False)
+    if json_out:
+        json_out.write_bytes(diff.dumps_json(changes))
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from rdflib.term import Node
 from . import __version__
 from .iris import Minter
 from .records import PartialDate, Record, Records
-from .vocab import DCAT, DCTERMS, GEO, ORG, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, WIJKLD, XSD
+from .vocab import DCTERMS, GEO, ORG, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, WIJKLD, XSD
 
 Triple = tuple[URIRef, URIRef, Node]
 
@@ -461,7 +461,7 @@ class Mapper:
         version = release.text("version") or "0"
         activity = URIRef(self.minter.thing("activiteit", f"build-{version}"))
         agent = URIRef(self.minter.thing("software", f"wijkld-{__version__}"))
-        yield self.dataset, RDF.type, DCAT.Dataset
+        yield self.dataset, RDF.type, PROV.Entity
         yield self.dataset, PROV.wasGeneratedBy, activity
         yield activity, RDF.type, PROV.Activity
         yield activity, RDFS.label, Literal(f"wijkld build van release {version}", lang="nl")

@@ -1,0 +1,142 @@
+"""Release notes: what changed between two releases, per resource and per class.
+
+Works on sorted N-Triples lines, which the releases publish: with no blank
+nodes, a triple's line is its identity, so set differences are exact.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import WijkldError
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+@dataclass
+class Change:
+    added: int = 0
+    removed: int = 0
+
+
+@dataclass
+class ReleaseDiff:
+    old_version: str
+    new_version: str
+    old_triples: int
+    new_triples: int
+    added: int
+    removed: int
+    by_resource: dict[str, Change] = field(default_factory=dict)
+    by_class: dict[str, Change] = field(default_factory=dict)
+    resources_added: list[str] = field(default_factory=list)
+    resources_removed: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "old_version": self.old_version,
+            "new_version": self.new_version,
+            "triples": {"old": self.old_triples, "new": self.new_triples, "added": self.added, "removed": self.removed},
+            "resources_added": self.resources_added,
+            "resources_removed": self.resources_removed,
+            "by_class": {k: vars(v) for k, v in sorted(self.by_class.items())},
+            "by_resource": {k: vars(v) for k, v in sorted(self.by_resource.items())},
+        }
+
+    def text(self, max_resources: int = 200) -> str:
+        lines = [
+            f"Release notes: {self.old_version or '(none)'} -> {self.new_version}",
+            "",
+            f"triples: {self.old_triples} -> {self.new_triples} (+{self.added} -{self.removed})",
+            f"resources added: {len(self.resources_added)}, removed: {len(self.resources_removed)}, "
+            f"changed: {len(self.by_resource)}",
+        ]
+        if self.by_class:
+            lines += ["", "By class (triples of resources of that class):"]
+            for cls, change in sorted(self.by_class.items()):
+                lines.append(f"  {cls}  +{change.added} -{change.removed}")
+        if self.by_resource:
+            lines += ["", "By resource:"]
+            for i, (iri, change) in enumerate(sorted(self.by_resource.items())):
+                if i == max_resources:
+                    lines.append(f"  ... and {len(self.by_resource) - max_resources} more (see release-notes.json)")
+                    break
+                lines.append(f"  {iri}  +{change.added} -{change.removed}")
+        if not self.added and not self.removed:
+            lines += ["", "No changes to the data."]
+        return "\n".join(lines) + "\n"
+
+
+def read_lines(path: Path) -> set[bytes]:
+    """N-Triples lines of a release file (``.nt`` or ``.nt.gz``), checked to parse."""
+    try:
+        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        for _ in ox.parse(raw, format=ox.RdfFormat.N_TRIPLES):
+            pass
+    except (OSError, EOFError, gzip.BadGzipFile, SyntaxError, ValueError) as exc:
+        raise WijkldError(f"{path}: cannot read N-Triples: {exc}") from None
+    return {line for line in raw.splitlines() if line.strip()}
+
+
+def release_dump(path: Path) -> Path:
+    """Accept a release folder or a dump file."""
+    if path.is_dir():
+        candidate = path / "wijkld.nt.gz"
+        if not candidate.is_file():
+            raise WijkldError(f"{path}: no wijkld.nt.gz in this folder; is it a wijkld release?")
+        return candidate
+    if not path.is_file():
+        raise WijkldError(f"{path}: no such file or folder")
+    return path
+
+
+def compare(old: set[bytes], new: set[bytes], old_version: str = "", new_version: str = "") -> ReleaseDiff:
+    added, removed = new - old, old - new
+    diff = ReleaseDiff(old_version, new_version, len(old), len(new), len(added), len(removed))
+    classes = _classes(old | new)
+    subjects_old, subjects_new = _subjects(old), _subjects(new)
+    per_resource: dict[str, Change] = defaultdict(Change)
+    per_class: dict[str, Change] = defaultdict(Change)
+    for lines, attr in ((added, "added"), (removed, "removed")):
+        for line in lines:
+            subject = _subject(line)
+            setattr(per_resource[subject], attr, getattr(per_resource[subject], attr) + 1)
+            for cls in classes.get(subject, {"(untyped)"}):
+                setattr(per_class[cls], attr, getattr(per_class[cls], attr) + 1)
+    diff.by_resource = dict(per_resource)
+    diff.by_class = dict(per_class)
+    diff.resources_added = sorted(subjects_new - subjects_old)
+    diff.resources_removed = sorted(subjects_old - subjects_new)
+    return diff
+
+
+def _subject(line: bytes) -> str:
+    return line.split(b" ", 1)[0].decode("utf-8").strip("<>")
+
+
+def _subjects(lines: set[bytes]) -> set[str]:
+    return {_subject(line) for line in lines}
+
+
+def _classes(lines: set[bytes]) -> dict[str, set[str]]:
+    marker = f" <{RDF_TYPE}> ".encode()
+    result: dict[str, set[str]] = defaultdict(set)
+    for line in lines:
+        if marker in line:
+            subject, _, rest = line.partition(marker)
+            result[subject.decode().strip("<>")].add(rest.rsplit(b" .", 1)[0].decode().strip().strip("<>"))
+    return result
+
+
+def dumps_json(diff: ReleaseDiff) -> bytes:
+    return (json.dumps(diff.as_json(), indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+
+
+def class_counts(diff: ReleaseDiff) -> Counter[str]:
+    return Counter({cls: change.added + change.removed for cls, change in diff.by_class.items()})
