@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph
@@ -12,6 +13,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from wijkld import mapping, schema
+from wijkld.records import PartialDate, Record, Records
 from wijkld.resources import resource_dir
 from wijkld.vocab import WIJKLD
 
@@ -101,6 +103,18 @@ def test_is_the_only_ontology_file_and_loads_for_validation(g: Graph) -> None:
 
     assert [f.name for f in resource_dir("ontology").glob("*.ttl")] == ["wijkld.ttl"]
     assert len(load_ontology()) == len(g)
+
+
+def test_mixes_into_validation_without_blowing_up(g: Graph) -> None:
+    """pyshacl deep-clones every owl:NamedIndividual of the ontology graph into the data graph,
+    following links ten levels deep; concept schemes (hasTopConcept/inScheme) then explode
+    combinatorially and validation never ends. So the individuals are plain skos:Concepts."""
+    from wijkld.mapping import new_graph
+    from wijkld.validate import check
+
+    assert not set(g.subjects(RDF.type, OWL.NamedIndividual))
+    report = check(new_graph(), ontology=g)
+    assert report.conforms, report.results
 
 
 # -- header -------------------------------------------------------------------
@@ -301,3 +315,235 @@ def test_quantity_range_admits_money_and_counts(g: Graph) -> None:
 def test_target_date_admits_every_date_precision(g: Graph) -> None:
     rng = g.value(WIJKLD.targetDate, RDFS.range)
     assert members(g, rng) == set(mapping.DATE_TYPES.values())
+
+
+# -- domains and ranges against what the mapping really produces ------------------
+
+
+def _records() -> Records:
+    """A tiny, coherent record set that takes every branch of the mapping that uses a wijkld term."""
+    rows: dict[str, list[Record]] = {}
+
+    def add(type_name: str, key: str, **values: object) -> None:
+        rows.setdefault(type_name, []).append(Record(type_name, key, values, f"{type_name}.csv", 2))
+
+    add("release", "release", version="1.0.0", source=("page",))
+    add("source", "page", kind="webpage", title="Pilotwijken", source=())
+    add("source", "toelichting", kind="document", title="Toelichting", part_of="page")
+    for key, scheme in (
+        ("wethouder", "role"),
+        ("minister", "role"),
+        ("jongeren", "theme"),
+        ("tempo", "keyword"),
+        ("wonen", "policy-domain"),
+        ("netwerk", "contribution"),
+        ("lof", "verdict"),
+        ("bedrag", "quantity-kind"),
+        ("aantal", "quantity-kind"),
+        ("presentatie", "event-kind"),
+    ):
+        add(
+            "concept",
+            key,
+            scheme=scheme,
+            name_nl=key,
+            name_en=key,
+            definition_nl=key,
+            definition_en=key,
+            source=("page",),
+        )
+    add(
+        "organisation",
+        "min-vrom",
+        kind="ministry",
+        name_nl="VROM",
+        abbreviation="VROM",
+        wikidata="http://www.wikidata.org/entity/Q1",
+        identifier_source="page",
+        source=("page",),
+    )
+    add("organisation", "kabinet", kind="cabinet", name_nl="kabinet", source=("page",))
+    add(
+        "place",
+        "hengelo",
+        kind="municipality",
+        name_nl="Hengelo",
+        cbs_code="GM0164",
+        cbs_year=2024,
+        identifier_source="page",
+        source=("page",),
+    )
+    add(
+        "place",
+        "berflo-es",
+        kind="wijk",
+        name_nl="Berflo Es",
+        part_of="hengelo",
+        cbs_code="WK016405",
+        identifier_source="page",
+        source=("page",),
+    )
+    add("person", "jan", name="Jan", source=("page",))
+    add(
+        "post",
+        "jan-minister",
+        person="jan",
+        role="minister",
+        organisation="min-vrom",
+        cabinet="kabinet",
+        label_as_given="minister van VROM",
+        start=PartialDate(2003, 5, 27),
+        end=PartialDate(2007),
+        date_source="page",
+        source=("page",),
+    )
+    add(
+        "programme",
+        "pilot",
+        kind="pilot",
+        name_nl="Nieuwe coalities",
+        start=PartialDate(2006),
+        end=PartialDate(2007),
+        commissioned_by="min-vrom",
+        number_of_wijken=13,
+        target_date=PartialDate(2007, 5, 1),
+        central_question_nl="Wat maakt het verschil?",
+        central_question_en="What makes the difference?",
+        keywords=("tempo",),
+        policy_domains=("wonen",),
+        contributions=("netwerk",),
+        involved_ministries_except=("kabinet",),
+        source=("page",),
+    )
+    add(
+        "team",
+        "hengelo-berflo-es",
+        programme="pilot",
+        name_nl="Adoptieteam",
+        name_en="Adoption team",
+        municipality="hengelo",
+        wijk="berflo-es",
+        theme="jongeren",
+        explanation="toelichting",
+        position=1,
+        source=("page",),
+    )
+    add(
+        "membership",
+        "berflo-es-jan",
+        team="hengelo-berflo-es",
+        person="jan",
+        seat="cabinet-member",
+        role="minister",
+        organisation="min-vrom",
+        as_given="Jan (VROM)",
+        end=PartialDate(2007, 2, 22),
+        date_source="page",
+        source=("page",),
+    )
+    add(
+        "project",
+        "werkbedrijf",
+        kind="work-company",
+        name_nl="Werkbedrijf",
+        team="hengelo-berflo-es",
+        places=("berflo-es",),
+        initiator="min-vrom",
+        leader="jan",
+        target_date=PartialDate(2012),
+        source=("page",),
+    )
+    add(
+        "event",
+        "presentatie-2007",
+        kind="presentatie",
+        name_nl="Presentatie",
+        name_en="Presentation",
+        date=PartialDate(2007, 4),
+        date_as_given="eind april 2007",
+        projects=("werkbedrijf",),
+        source=("page",),
+    )
+    add(
+        "quantity",
+        "budget",
+        subject="werkbedrijf",
+        kind="bedrag",
+        value=Decimal("700000"),
+        unit="EUR",
+        qualifier="exact",
+        as_given="€ 700.000",
+        source=("page",),
+    )
+    add(
+        "quantity",
+        "deelnemers",
+        subject="presentatie-2007",
+        kind="aantal",
+        value=Decimal("40"),
+        unit="count",
+        qualifier="at-least",
+        as_given="minstens 40",
+        source=("page",),
+    )
+    add(
+        "quantity",
+        "wijken",
+        subject="pilot",
+        kind="aantal",
+        value=Decimal("13"),
+        unit="count",
+        qualifier="exact",
+        as_given="13",
+        source=("page",),
+    )
+    add("assessment", "hengelo-lof", subject="hengelo", verdict="lof", event="presentatie-2007", source=("page",))
+    add(
+        "lesson",
+        "coalitie",
+        programme="pilot",
+        name_nl="Coalitie",
+        name_en="Coalition",
+        event="presentatie-2007",
+        by="jan",
+        source=("page",),
+    )
+    return Records(rows)
+
+
+def _superclasses(g: Graph, cls: object) -> set[object]:
+    seen: set[object] = set()
+    todo = [cls]
+    while todo:
+        c = todo.pop()
+        if c not in seen:
+            seen.add(c)
+            todo.extend(g.objects(c, RDFS.subClassOf))  # type: ignore[arg-type]
+    return seen
+
+
+def _fits(g: Graph, data: Graph, node: object, expected: set[object]) -> bool:
+    if isinstance(node, Literal):
+        datatype = node.datatype or (RDF.langString if node.language else XSD.string)
+        return datatype in expected
+    types = set(data.objects(node, RDF.type)) | set(g.objects(node, RDF.type))  # type: ignore[arg-type]
+    return any(expected & _superclasses(g, t) for t in types)
+
+
+def test_mapping_output_respects_domains_and_ranges(g: Graph) -> None:
+    data = mapping.to_graph(_records())
+    used = {p for p in data.predicates() if own(p)}
+    names, _ = mapping_terms()
+    assert used == {WIJKLD[n] for n in names} - {s for s in own_subjects(g) if (s, RDF.type, OWL.Class) in g}, (
+        "the sample records no longer exercise every wijkld property of the mapping"
+    )
+    problems = []
+    for s, p, o in data:
+        if not own(p):
+            continue
+        domain, rng = g.value(p, RDFS.domain), g.value(p, RDFS.range)  # type: ignore[arg-type]
+        if domain is not None and not _fits(g, data, s, members(g, domain)):
+            problems.append(f"{p}: subject {s} is outside the domain")
+        if rng is not None and not _fits(g, data, o, members(g, rng)):
+            problems.append(f"{p}: value {o!r} is outside the range")
+    assert not problems, "\n".join(sorted(set(problems)))

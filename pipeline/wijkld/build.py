@@ -122,7 +122,8 @@ def read_baseline(out: Path, version: str) -> Baseline:
             dump = out / "wijkld.nt.gz"
             old_version = previous["new_version"]
     except (ValueError, KeyError) as exc:
-        raise WijkldError(f"{notes}: cannot read the previous release notes ({exc}); remove {out} to start afresh") from None
+        message = f"{notes}: cannot read the previous release notes ({exc}); remove {out} to start afresh"
+        raise WijkldError(message) from None
     if not dump.is_file():
         return Baseline(old_version, frozenset(), None)
     raw = dump.read_bytes()
@@ -194,7 +195,11 @@ class Publication:
         return sorted(self.written)
 
     def files_info(self) -> tuple[metadata.FileInfo, ...]:
-        return tuple(metadata.describe_file(name, content) for name, content in sorted(self.written.items()))
+        return tuple(
+            metadata.describe_file(name, content)
+            for name, content in sorted(self.written.items())
+            if metadata.is_download(name)
+        )
 
     def _release(self, files: tuple[metadata.FileInfo, ...], notes: str) -> metadata.Release:
         return metadata.Release(
@@ -208,14 +213,7 @@ class Publication:
         )
 
 
-#: Framed views for developers: one tree per main type.
-FRAMES: dict[str, dict[str, object]] = {
-    "wijken": {
-        "@context": {"teams": {"@reverse": "wijkld:wijk"}},
-        "type": "wijkld:Wijk",
-        "teams": {"hasMembership": {"member": {"@embed": "@once"}}},
-    },
-}
+FRAMES = jsonld.FRAMES
 
 
 def example_resources(data: Graph) -> tuple[URIRef, ...]:

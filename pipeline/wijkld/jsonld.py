@@ -21,6 +21,7 @@ from .publish import ntriples_lines
 from .vocab import PREFIXES, RDF
 
 JSON = dict[str, Any]
+XSD_STRING = str(PREFIXES["xsd"]) + "string"
 
 #: Terms whose short name would collide or mislead get a fixed name here.
 FIXED_TERMS: dict[str, str] = {
@@ -59,7 +60,7 @@ def build_context(graph: Graph) -> JSON:
         if isinstance(o, URIRef):
             kinds[str(p)].add("@id")
         elif isinstance(o, Literal):
-            kinds[str(p)].add("@language" if o.language else str(o.datatype or "xsd:string"))
+            kinds[str(p)].add("@language" if o.language else str(o.datatype or XSD_STRING))
     names: dict[str, str] = {}
     by_local: dict[str, list[str]] = defaultdict(list)
     for predicate in sorted(kinds):
@@ -77,11 +78,11 @@ def build_context(graph: Graph) -> JSON:
         values = kinds[predicate]
         if values == {"@id"}:
             definition["@type"] = "@id"
-        elif values == {"@language"}:
-            definition["@container"] = "@language"
+        elif "@language" in values and values <= {"@language", XSD_STRING}:
+            definition["@container"] = "@language"  # untagged strings go under "@none"
         elif len(values) == 1 and "@id" not in values and "@language" not in values:
             (datatype,) = values
-            if datatype != str(PREFIXES["xsd"]) + "string":
+            if datatype != XSD_STRING:
                 definition["@type"] = _compact(datatype)
         context[term] = definition
     return {"@context": context}
@@ -116,7 +117,9 @@ def compact(graph: Graph, context: JSON) -> JSON:
 def frame(graph: Graph, context: JSON, frame_: JSON) -> JSON:
     """A framed view (a tree for developers who do not know RDF)."""
     full_context = {**context["@context"], **frame_.get("@context", {})}
-    document = jsonld.frame(expanded(graph), {**frame_, "@context": full_context}, {"omitGraph": False})
+    # Embed nothing unless the frame asks for it: a tree, not the whole graph under every node.
+    options = {"omitGraph": False, "embed": "@never", "omitDefault": True}
+    document = jsonld.frame(expanded(graph), {**frame_, "@context": full_context}, options)
     document["@context"] = full_context
     return canonical(document)
 
@@ -139,3 +142,65 @@ def _sort_key(value: Any) -> tuple[str, str]:
 
 def dumps(document: JSON) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+_NEVER = {"@embed": "@never"}
+#: Links that point sideways or back up the tree: shown as IRIs, never expanded.
+_LINKS = {
+    name: _NEVER
+    for name in (
+        "source",
+        "identifierSource",
+        "dateSource",
+        "programme",
+        "organization",
+        "explanation",
+        "replaces",
+        "isReplacedBy",
+        "inScheme",
+        "topConceptOf",
+        "broader",
+        "municipality",
+        "memberOf",
+        "subOrganizationOf",
+        "spatial",
+        "sfWithin",
+        "heldBy",
+        "postIn",
+        "cabinet",
+    )
+}
+
+
+def _embed(**children: JSON) -> JSON:
+    """A subframe that embeds the node, and only the listed children (others stay links)."""
+    return {"@embed": "@always", **_LINKS, **children}
+
+
+#: Framed views for developers who do not know RDF: one tree per main type.
+FRAMES: dict[str, JSON] = {
+    "wijken": {
+        "@context": {
+            "teams": {"@reverse": "wijkld:wijk", "@container": "@set"},
+            "hasMembership": {"@id": "org:hasMembership", "@type": "@id", "@container": "@set"},
+        },
+        "type": "wijkld:Wijk",
+        **_LINKS,
+        "sfWithin": _embed(),
+        "teams": _embed(
+            theme=_embed(),
+            hasMembership=_embed(
+                member=_embed(),
+                role=_embed(),
+                representing=_embed(),
+                memberDuring=_embed(hasBeginning=_embed(), hasEnd=_embed()),
+            ),
+        ),
+    },
+    "personen": {
+        "@context": {"memberships": {"@reverse": "org:member", "@container": "@set"}},
+        "type": "schema:Person",
+        **_LINKS,
+        "memberships": _embed(role=_embed(), representing=_embed(), organization=_embed(wijk=_embed())),
+    },
+}

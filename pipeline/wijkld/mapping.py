@@ -308,6 +308,8 @@ class Mapper:
         interval = self.interval(r)
         yield s, prop, interval
         yield interval, RDF.type, TIME.Interval
+        for key in sorted(_evidence(r)):
+            yield interval, PROV.wasDerivedFrom, self.iri("source", key)
         begin = start or (default.date("start") if default else None)
         finish = end or (default.date("end") if default else None)
         if begin:
@@ -445,15 +447,22 @@ class Mapper:
         yield from self.ref(s, PROV.wasAttributedTo, r, "by", "person")
 
     def instants(self) -> Iterator[Triple]:
-        """One time:Instant per date used as a beginning or end, shared by all intervals."""
-        dates: set[PartialDate] = set()
+        """One time:Instant per date used as a beginning or end, shared by all intervals.
+
+        An instant is derived from the sources of every record whose period it bounds.
+        """
+        sources: dict[PartialDate, set[str]] = {}
         for r in self.records.of("programme") + self.records.of("post") + self.records.of("membership"):
-            dates.update(d for d in (r.date("start"), r.date("end")) if d)
-        for date in sorted(dates):
+            for date in (r.date("start"), r.date("end")):
+                if date:
+                    sources.setdefault(date, set()).update(_evidence(r))
+        for date in sorted(sources):
             s = self.instant(date)
             yield s, RDF.type, TIME.Instant
             yield s, INSTANT_PROPERTIES[date.precision], date_literal(date)
             yield s, RDFS.label, Literal(date.iso)
+            for key in sorted(sources[date]):
+                yield s, PROV.wasDerivedFrom, self.iri("source", key)
 
     def provenance(self) -> Iterator[Triple]:
         """The build as a prov:Activity: software version, inputs; no clock time."""
@@ -473,6 +482,14 @@ class Mapper:
         yield agent, RDF.type, SCHEMA.SoftwareApplication
         yield agent, RDFS.label, Literal(f"wijkld {__version__}")
         yield agent, SCHEMA.softwareVersion, Literal(__version__)
+
+
+def _evidence(r: Record) -> set[str]:
+    """Sources of a record's dates: its own sources and the source that states the dates."""
+    keys = set(r.many("source"))
+    if r.text("date_source"):
+        keys.add(r.text("date_source") or "")
+    return keys
 
 
 def _group(records: Iterable[Record], field: str) -> dict[str, list[str]]:

@@ -57,7 +57,20 @@ FILE_KINDS: dict[str, tuple[str, str, str, str]] = {
     "void.ttl": ("text/turtle", "RDF_TURTLE", "VoID-beschrijving", "VoID description"),
     "release-notes.ttl": ("text/turtle", "RDF_TURTLE", "Wijzigingen (RDF)", "Release notes (RDF)"),
     "release-notes.txt": ("text/plain", "TXT", "Wijzigingen (tekst)", "Release notes (text)"),
+    "release-notes.json": ("application/json", "JSON", "Wijzigingen (JSON)", "Release notes (JSON)"),
+    "previous-release.nt.gz": (
+        "application/n-triples",
+        "RDF_N_TRIPLES",
+        "Data van de vorige versie, basis van de wijzigingen (gzip)",
+        "Data of the previous version, baseline of the release notes (gzip)",
+    ),
+    "dcat.ttl": ("text/turtle", "RDF_TURTLE", "DCAT-beschrijving", "DCAT description"),
 }
+
+
+def is_download(name: str) -> bool:
+    """Files described as distributions (pages and the checksum list are not)."""
+    return name in FILE_KINDS or (name.startswith("framed/") and name.endswith(".jsonld"))
 
 
 def describe_file(name: str, content: bytes | None) -> FileInfo:

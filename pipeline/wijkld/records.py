@@ -34,7 +34,7 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class PartialDate:
     """A date known to the year, the month or the day, as sources state them."""
 
@@ -64,6 +64,10 @@ class PartialDate:
 
     def __str__(self) -> str:
         return self.iso
+
+    def __lt__(self, other: PartialDate) -> bool:
+        # "2007" sorts before "2007-02" before "2007-02-22", as their ISO strings do
+        return (self.year, self.month or 0, self.day or 0) < (other.year, other.month or 0, other.day or 0)
 
 
 Value = str | int | Decimal | PartialDate | tuple[str, ...] | None

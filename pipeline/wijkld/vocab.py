@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from rdflib import Namespace
-from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, TIME, VOID, XSD
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, TIME, VOID, XSD
 
 from .iris import VOCAB
 
 WIJKLD = Namespace(VOCAB)
+#: rdflib's closed DCAT namespace lacks DCAT 3 terms such as dcat:version.
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 VANN = Namespace("http://purl.org/vocab/vann/")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
