@@ -1,17 +1,48 @@
 """Static HTML pages for people: landing page, one page per resource, vocabulary docs.
 
-(Being implemented; see issue 5, point 6.)
+The pages are plain files with relative links, so ``dist/`` can be browsed from
+disk or served from any host. Templates are autoescaped jinja2; this module
+only prepares what they show (view objects of text, hrefs and language tags).
+Every collection is sorted before it is shown, and nothing depends on the
+clock, so the output is byte-identical across runs and hash seeds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import posixpath
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
-from rdflib import Graph
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
 
-from .iris import Minter
+from . import jsonld, publish, svg
+from .iris import VOCAB, Minter
+from .mapping import new_graph
 from .metadata import FileInfo
 from .records import Record
+from .resources import templates_dir
+from .vocab import DCTERMS, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS, VOID
+
+#: Well-known licences by IRI; others are shown by their IRI.
+LICENCES = {
+    "http://creativecommons.org/publicdomain/zero/1.0/": "CC0 1.0 Universal (public domain dedication)",
+    "https://creativecommons.org/publicdomain/zero/1.0/": "CC0 1.0 Universal (public domain dedication)",
+    "http://creativecommons.org/licenses/by/4.0/": "Creative Commons Attribution 4.0 International (CC BY 4.0)",
+    "https://creativecommons.org/licenses/by/4.0/": "Creative Commons Attribution 4.0 International (CC BY 4.0)",
+}
+LABELS = (RDFS.label, SKOS.prefLabel)
+PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
+CLASS_TYPES = (OWL.Class, RDFS.Class)
+_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$")
 
 
 @dataclass(frozen=True)
@@ -28,6 +59,521 @@ class Site:
     queries: tuple[tuple[str, str, str], ...]  # (name, title, SPARQL text) of the example queries
 
 
+# -- view objects: what the templates show -----------------------------------
+
+
+@dataclass(frozen=True)
+class Text:
+    """A piece of text with its language (None: no language tag) and an optional link."""
+
+    text: str
+    lang: str | None = None
+    href: str | None = None
+    note: str | None = None  # shown small after the text: language, datatype or compact IRI
+    title: str | None = None  # tooltip, e.g. the full IRI
+
+
+@dataclass(frozen=True)
+class PropertyRow:
+    predicate: Text
+    values: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One class, property or concept of the vocabulary."""
+
+    anchor: str
+    iri: str
+    compact: str
+    kind: str
+    labels: tuple[Text, ...]
+    definitions: tuple[Text, ...]
+    domains: tuple[tuple[Text, ...], ...]  # each inner tuple is one class or a union of classes
+    ranges: tuple[tuple[Text, ...], ...]
+    parents: tuple[tuple[str, tuple[Text, ...]], ...]  # (relation, terms): superclasses, superproperties, ...
+    usage: int
+    usage_text: str
+
+
+@dataclass(frozen=True)
+class Download:
+    name: str
+    href: str
+    titles: tuple[Text, ...]
+    media_type: str
+    size: int | None
+    size_text: str
+    sha256: str | None
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def compact_iri(iri: str) -> str:
+    """``prefix:local`` for the project's prefixes (longest namespace first), else the IRI."""
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: (-len(str(item[1])), item[0])):
+        if iri.startswith(str(namespace)) and iri != str(namespace):
+            return f"{prefix}:{iri[len(str(namespace)) :]}"
+    return iri
+
+
+def relative(from_page: str, to_path: str) -> str:
+    """A link from one output file to another that works from disk and from any host."""
+    return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+
+
+def human_size(size: int | None) -> str:
+    """Sizes in binary units with one decimal, the way file managers show them."""
+    if size is None:
+        return "–"
+    value = float(size)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def script_json(document: Any) -> Markup:
+    """JSON for a ``<script>`` element: ``</`` and ``<!--`` cannot end or derail the element.
+
+    Inside a script element the HTML parser does not decode entities, so the
+    usual autoescaping would corrupt the JSON; instead the two sequences that
+    the parser reacts to are written with JSON escapes, which parse back to the
+    same strings.
+    """
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    return Markup(text.replace("</", "<\\/").replace("<!--", "<\\u0021--"))
+
+
+def _node_key(node: Node) -> tuple[str, str]:
+    if isinstance(node, Literal):
+        return (str(node), f"{node.language or ''}|{node.datatype or ''}")
+    return (str(node), "")
+
+
+# -- the index of the site: pages, labels, incoming links ----------------------
+
+
+@dataclass
+class Index:
+    """Lookups shared by all pages, computed once per render."""
+
+    site: Site
+    pages: dict[URIRef, str] = field(default_factory=dict)  # thing IRI -> output path without extension
+
+    def __post_init__(self) -> None:
+        prefix = f"{self.site.minter.base}/id/"
+        doc_prefix = f"{self.site.minter.base}/doc/"
+        for s in sorted({s for s in self.site.data.subjects() if isinstance(s, URIRef)}):
+            if str(s).startswith(prefix):
+                self.pages[s] = _doc_path(self.site.minter.doc_for(str(s)), doc_prefix)
+
+    @cached_property
+    def vocabulary_terms(self) -> frozenset[URIRef]:
+        return frozenset(
+            s for s in self.site.vocabulary.subjects() if isinstance(s, URIRef) and str(s).startswith(VOCAB)
+        )
+
+    @cached_property
+    def incoming(self) -> dict[URIRef, list[tuple[URIRef, URIRef]]]:
+        found: dict[URIRef, list[tuple[URIRef, URIRef]]] = defaultdict(list)
+        for s, p, o in self.site.data:
+            if isinstance(o, URIRef) and o in self.pages and isinstance(s, URIRef) and isinstance(p, URIRef):
+                found[o].append((s, p))
+        return found
+
+    @cached_property
+    def doc_pages(self) -> dict[str, URIRef]:
+        """Document IRIs ({base}/doc/...) to the thing they describe, to link them to the page."""
+        return {self.site.minter.doc_for(str(s)): s for s in self.pages}
+
+    @cached_property
+    def source_properties(self) -> frozenset[URIRef]:
+        """prov:wasDerivedFrom and the vocabulary's subproperties of it (dateSource, identifierSource)."""
+        subs = {
+            s for s in self.site.vocabulary.subjects(RDFS.subPropertyOf, PROV.wasDerivedFrom) if isinstance(s, URIRef)
+        }
+        return frozenset({PROV.wasDerivedFrom, *subs})
+
+    def labels(self, node: Node) -> list[Literal]:
+        """rdfs:label and skos:prefLabel of a node, from the data or else the vocabulary, deduplicated."""
+        for graph in (self.site.data, self.site.vocabulary):
+            found = {o for p in LABELS for o in graph.objects(node, p) if isinstance(o, Literal)}
+            if found:
+                return sorted(found, key=lambda lit: (lit.language or "", str(lit)))
+        return []
+
+    def label(self, node: Node) -> Text:
+        """The one label to show: Dutch first (the sources are Dutch), then untagged, then English."""
+        labels = self.labels(node)
+        for lang in ("nl", None, "en"):
+            for lit in labels:
+                if lit.language == lang:
+                    return Text(str(lit), lang)
+        if labels:
+            return Text(str(labels[0]), labels[0].language)
+        return Text(compact_iri(str(node)))
+
+    def page_of(self, iri: URIRef) -> str | None:
+        """Output path (with .html) of the page about a thing or its document IRI, if the site has one."""
+        thing = self.doc_pages.get(str(iri), iri)
+        path = self.pages.get(thing)
+        return f"{path}.html" if path is not None else None
+
+    def term_link(self, iri: URIRef, here: str) -> Text:
+        """A vocabulary term (class or property) by its compact name, linked to its documentation."""
+        name = compact_iri(str(iri))
+        if iri in self.vocabulary_terms:
+            anchor = str(iri)[len(VOCAB) :]
+            return Text(name, href=f"{relative(here, 'vocabulary.html')}#{anchor}", title=str(iri))
+        return Text(name, href=str(iri), title=str(iri))
+
+    def value(self, node: Node, here: str) -> Text:
+        """A property value: a link to a page, to the vocabulary, or out; or a literal with its tags."""
+        if isinstance(node, Literal):
+            return Text(str(node), node.language, note=_literal_note(node))
+        if not isinstance(node, URIRef):
+            return Text(str(node))
+        page = self.page_of(node)
+        if page is not None:
+            label = self.label(node)
+            return Text(label.text, label.lang, href=relative(here, page), title=str(node))
+        if node in self.vocabulary_terms:
+            label = self.label(node)
+            link = self.term_link(node, here)
+            return Text(label.text, label.lang, href=link.href, note=link.text, title=str(node))
+        return Text(compact_iri(str(node)), href=str(node), title=str(node))
+
+
+def _literal_note(literal: Literal) -> str | None:
+    """What a reader needs to know beyond the text: its language tag or its datatype."""
+    if literal.language:
+        return f"@{literal.language}"
+    return compact_iri(str(literal.datatype)) if literal.datatype else None
+
+
+def _doc_path(doc_iri: str, doc_prefix: str) -> str:
+    """``{base}/doc/{type}/{key}`` -> ``doc/{type}/{key}``; refuses anything that could leave dist/."""
+    rest = doc_iri[len(doc_prefix) :]
+    segments = rest.split("/")
+    if not doc_iri.startswith(doc_prefix) or not all(_SAFE_SEGMENT.match(s) for s in segments):
+        raise ValueError(f"cannot make a file name from the document IRI {doc_iri}")
+    return "doc/" + rest
+
+
+# -- rendering -------------------------------------------------------------------
+
+
+def environment() -> Environment:
+    """Autoescaped templates that fail loudly on a missing variable."""
+    return Environment(
+        loader=FileSystemLoader(str(templates_dir() / "pages")),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
 def render(site: Site) -> dict[str, bytes]:
     """Relative path in dist/ -> file content, for every page and per-resource file."""
-    raise NotImplementedError
+    index = Index(site)
+    env = environment()
+    out: dict[str, bytes] = {
+        "index.html": _page(env, "index.html", "index.html", index, **landing(index)),
+        "vocabulary.html": _page(env, "vocabulary.html", "vocabulary.html", index, **vocabulary(index)),
+        "resources.html": _page(env, "resources.html", "resources.html", index, **resource_list(index)),
+    }
+    for thing, path in index.pages.items():
+        graph = new_graph(site.data.triples((thing, None, None)))
+        document = jsonld.compact(graph, site.context)
+        here = f"{path}.html"
+        out[here] = _page(env, "resource.html", here, index, **resource(index, thing, here, document))
+        out[f"{path}.ttl"] = publish.turtle(graph)
+        out[f"{path}.jsonld"] = jsonld.dumps(document)
+    return dict(sorted(out.items()))
+
+
+def _page(env: Environment, template: str, here: str, index: Index, **values: Any) -> bytes:
+    release = index.site.release
+    common = {
+        "here": here,
+        "root": relative(here, "index.html"),
+        "home": relative(here, "index.html"),
+        "vocabulary_page": relative(here, "vocabulary.html"),
+        "resources_page": relative(here, "resources.html"),
+        "dataset_title": Text(release.text("title_nl") or "wijkld", "nl"),
+        "version": release.text("version") or "",
+    }
+    return env.get_template(template).render(**common, **values).encode("utf-8")
+
+
+# -- landing page -----------------------------------------------------------------
+
+
+def landing(index: Index) -> dict[str, Any]:
+    site, release = index.site, index.site.release
+    licence = release.text("licence") or ""
+    dataset = URIRef(site.minter.thing("dataset", "wijkld"))
+    return {
+        "titles": _texts(release, "title"),
+        "descriptions": _texts(release, "description"),
+        "issued": str(release.get("issued") or ""),
+        "modified": str(release.get("modified") or ""),
+        "licence": Text(LICENCES.get(licence, licence), href=licence),
+        "contact": release.text("contact_email"),
+        "dataset_iri": str(dataset),
+        "dataset_page": index.page_of(dataset),
+        "downloads": [_download(info) for info in sorted(site.files, key=lambda f: f.name)],
+        "counts": counts(index),
+        "classes": class_partitions(index),
+        "queries": [{"name": n, "title": t, "text": q} for n, t, q in sorted(site.queries)],
+        "network": svg.coalition_svg(site.data, lambda iri: index.page_of(iri)),
+    }
+
+
+def _texts(record: Record, stem: str) -> list[Text]:
+    return [Text(record.text(f"{stem}_{lang}") or "", lang) for lang in ("nl", "en") if record.text(f"{stem}_{lang}")]
+
+
+def _download(info: FileInfo) -> Download:
+    return Download(
+        name=info.name,
+        href=info.name,
+        titles=(Text(info.title_nl, "nl"),)
+        if info.title_nl == info.title_en
+        else (
+            Text(info.title_nl, "nl"),
+            Text(info.title_en, "en"),
+        ),
+        media_type=info.media_type,
+        size=info.size,
+        size_text=human_size(info.size),
+        sha256=info.sha256,
+    )
+
+
+def _void_dataset(metadata: Graph) -> URIRef | None:
+    """The dataset the VoID statistics are about: the one subject that states void:triples."""
+    found = sorted(s for s in metadata.subjects(VOID.triples) if isinstance(s, URIRef))
+    return found[0] if found else None
+
+
+def _int(graph: Graph, s: Node, p: URIRef) -> int | None:
+    values = sorted(int(o) for o in graph.objects(s, p) if isinstance(o, Literal))
+    return values[0] if values else None
+
+
+def counts(index: Index) -> dict[str, int | None]:
+    """Triples, resources and classes as the VoID description states them."""
+    md = index.site.metadata
+    dataset = _void_dataset(md)
+    partitions = list(md.objects(dataset, VOID.classPartition)) if dataset is not None else []
+    return {
+        "triples": _int(md, dataset, VOID.triples) if dataset is not None else None,
+        "resources": _int(md, dataset, VOID.entities) if dataset is not None else None,
+        "classes": len(partitions),
+    }
+
+
+def class_partitions(index: Index) -> list[tuple[Text, int]]:
+    """(class, instances) from the VoID class partitions, most frequent first."""
+    md = index.site.metadata
+    dataset = _void_dataset(md)
+    rows: list[tuple[Text, int]] = []
+    for part in md.objects(dataset, VOID.classPartition) if dataset is not None else ():
+        cls = next((o for o in md.objects(part, VOID["class"]) if isinstance(o, URIRef)), None)
+        if cls is not None:
+            rows.append((index.term_link(cls, "index.html"), _int(md, part, VOID.entities) or 0))
+    return sorted(rows, key=lambda row: (-row[1], row[0].text))
+
+
+# -- resource pages -----------------------------------------------------------------
+
+
+def resource(index: Index, thing: URIRef, here: str, document: Any) -> dict[str, Any]:
+    data = index.site.data
+    name = posixpath.basename(here)[: -len(".html")]
+    return {
+        "iri": str(thing),
+        "title": index.label(thing),
+        "labels": _labels(index, thing),
+        "types": [index.term_link(t, here) for t in sorted(data.objects(thing, RDF.type)) if isinstance(t, URIRef)],
+        "properties": properties(index, thing, here),
+        "incoming": incoming(index, thing, here),
+        "sources": sources(index, thing, here),
+        "json_ld": script_json(document),
+        "turtle_href": f"{name}.ttl",
+        "jsonld_href": f"{name}.jsonld",
+    }
+
+
+def _labels(index: Index, thing: URIRef) -> list[tuple[str, Text]]:
+    """Every label by kind and language, Dutch before English before untagged."""
+    order = {"nl": 0, "en": 1}
+    rows = []
+    for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel):
+        for lit in index.site.data.objects(thing, p):
+            if isinstance(lit, Literal):
+                rows.append((compact_iri(str(p)), Text(str(lit), lit.language, note=lit.language or "no language")))
+    return sorted(set(rows), key=lambda r: (r[0], order.get(r[1].lang or "", 2), r[1].lang or "", r[1].text))
+
+
+def properties(index: Index, thing: URIRef, here: str) -> list[PropertyRow]:
+    """Every property with its values; rdf:type first, then by compact name."""
+    data = index.site.data
+    predicates = sorted(
+        {p for p in data.predicates(thing) if isinstance(p, URIRef)},
+        key=lambda p: (p != RDF.type, compact_iri(str(p))),
+    )
+    return [PropertyRow(index.term_link(p, here), _values(index, data.objects(thing, p), here)) for p in predicates]
+
+
+def _values(index: Index, nodes: Iterable[Node], here: str) -> tuple[Text, ...]:
+    shown = [(index.value(node, here), node) for node in nodes]
+    return tuple(t for t, _ in sorted(shown, key=lambda tn: (tn[0].text.casefold(), _node_key(tn[1]))))
+
+
+def incoming(index: Index, thing: URIRef, here: str) -> list[tuple[Text, Text]]:
+    """(resource, property) of the triples that point at this resource."""
+    rows = [(index.value(s, here), index.term_link(p, here), str(s)) for s, p in index.incoming.get(thing, [])]
+    rows.sort(key=lambda r: (r[1].text, r[0].text.casefold(), r[2]))
+    return [(s, p) for s, p, _ in rows]
+
+
+def sources(index: Index, thing: URIRef, here: str) -> list[dict[str, Any]]:
+    """Where the facts come from: the source pages with their titles, and the original web address."""
+    data, rows = index.site.data, []
+    for p in sorted(index.source_properties):
+        for src in sorted(o for o in data.objects(thing, p) if isinstance(o, URIRef)):
+            titles = sorted(
+                (Text(str(t), t.language) for t in data.objects(src, DCTERMS.title) if isinstance(t, Literal)),
+                key=lambda t: (t.lang != "nl", t.lang or "", t.text),
+            )
+            urls = sorted(str(u) for u in data.objects(src, SCHEMA.url))
+            rows.append(
+                {"via": index.term_link(p, here), "link": index.value(src, here), "titles": titles, "urls": urls}
+            )
+    return rows
+
+
+# -- resource list ------------------------------------------------------------------
+
+
+def resource_list(index: Index) -> dict[str, Any]:
+    """All resource pages grouped by the type segment of their IRI."""
+    groups: dict[str, list[tuple[Text, str]]] = defaultdict(list)
+    for thing, path in index.pages.items():
+        segment = path.split("/")[1]
+        groups[segment].append((index.value(thing, "resources.html"), str(thing)))
+    return {
+        "groups": [
+            (segment, [t for t, _ in sorted(items, key=lambda i: (i[0].text.casefold(), i[1]))])
+            for segment, items in sorted(groups.items())
+        ]
+    }
+
+
+# -- vocabulary ---------------------------------------------------------------------
+
+
+def vocabulary(index: Index) -> dict[str, Any]:
+    """The ontology header, then every term of the wijkld namespace in four sections."""
+    vocab = index.site.vocabulary
+    ontology = min(
+        (s for s in vocab.subjects(RDF.type, OWL.Ontology) if isinstance(s, URIRef)), default=URIRef(VOCAB.rstrip("/"))
+    )
+    terms = sorted(index.vocabulary_terms)
+    usage = _usage(index)
+
+    def section(types: tuple[URIRef, ...], unit: str) -> list[Term]:
+        return [_term(index, t, usage, unit) for t in terms if any((t, RDF.type, c) in vocab for c in types)]
+
+    return {
+        "ontology_iri": str(ontology),
+        "ontology_titles": _lang_texts(vocab, ontology, DCTERMS.title),
+        "ontology_descriptions": _lang_texts(vocab, ontology, DCTERMS.description),
+        "ontology_version": min((str(o) for o in vocab.objects(ontology, OWL.versionInfo)), default=""),
+        "namespace": VOCAB,
+        "sections": [
+            ("classes", "Classes", section(CLASS_TYPES, "instances")),
+            ("properties", "Properties", section(PROPERTY_TYPES, "triples")),
+            ("schemes", "Concept schemes", section((SKOS.ConceptScheme,), "concepts")),
+            ("concepts", "Concepts", section((SKOS.Concept,), "uses as value")),
+        ],
+    }
+
+
+def _usage(index: Index) -> Counter[URIRef]:
+    """Instances per class, triples per property, concepts per scheme, and values per concept."""
+    data, vocab = index.site.data, index.site.vocabulary
+    usage: Counter[URIRef] = Counter()
+    for _, p, o in data:
+        if p == RDF.type and isinstance(o, URIRef):
+            usage[o] += 1
+        elif isinstance(p, URIRef):
+            usage[p] += 1
+            if isinstance(o, URIRef) and o in index.vocabulary_terms:
+                usage[o] += 1
+    for scheme in vocab.subjects(RDF.type, SKOS.ConceptScheme):
+        if isinstance(scheme, URIRef):
+            usage[scheme] = len(set(vocab.subjects(SKOS.inScheme, scheme)))
+    return usage
+
+
+def _lang_texts(graph: Graph, s: Node, p: URIRef) -> list[Text]:
+    order = {"nl": 0, "en": 1}
+    found = [Text(str(o), o.language) for o in graph.objects(s, p) if isinstance(o, Literal)]
+    return sorted(found, key=lambda t: (order.get(t.lang or "", 2), t.lang or "", t.text))
+
+
+def _term(index: Index, term: URIRef, usage: Counter[URIRef], unit: str) -> Term:
+    vocab, here = index.site.vocabulary, "vocabulary.html"
+    types = sorted(compact_iri(str(t)) for t in vocab.objects(term, RDF.type))
+    return Term(
+        anchor=str(term)[len(VOCAB) :],
+        iri=str(term),
+        compact=compact_iri(str(term)),
+        kind=", ".join(types),
+        labels=tuple(_lang_texts(vocab, term, RDFS.label)),
+        definitions=tuple(_lang_texts(vocab, term, SKOS.definition)),
+        domains=_class_expressions(index, vocab.objects(term, RDFS.domain), here),
+        ranges=_class_expressions(index, vocab.objects(term, RDFS.range), here),
+        parents=_parents(index, term, here),
+        usage=usage.get(term, 0),
+        usage_text=unit,
+    )
+
+
+PARENT_RELATIONS = (
+    (RDFS.subClassOf, "Subclass of"),
+    (RDFS.subPropertyOf, "Subproperty of"),
+    (SKOS.inScheme, "In scheme"),
+    (SKOS.broader, "Broader concept"),
+)
+
+
+def _parents(index: Index, term: URIRef, here: str) -> tuple[tuple[str, tuple[Text, ...]], ...]:
+    """Superclasses, superproperties, scheme and broader concept, each relation with its targets."""
+    rows = []
+    for relation, name in PARENT_RELATIONS:
+        targets = sorted(o for o in index.site.vocabulary.objects(term, relation) if isinstance(o, URIRef))
+        if targets:
+            rows.append((name, tuple(index.term_link(t, here) for t in targets)))
+    return tuple(rows)
+
+
+def _class_expressions(index: Index, nodes: Iterable[Node], here: str) -> tuple[tuple[Text, ...], ...]:
+    """Named classes as one link each; owl:unionOf (blank or skolemised) as a group of links."""
+    vocab, groups = index.site.vocabulary, []
+    for node in nodes:
+        members = next(iter(vocab.objects(node, OWL.unionOf)), None)
+        if members is not None:
+            items = [m for m in Collection(vocab, members) if isinstance(m, URIRef)]
+            groups.append(tuple(index.term_link(m, here) for m in sorted(items)))
+        elif isinstance(node, URIRef):
+            groups.append((index.term_link(node, here),))
+    return tuple(sorted(groups, key=lambda g: tuple(t.text for t in g)))

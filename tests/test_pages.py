@@ -1,0 +1,428 @@
+"""The static pages: what they show, that they escape, that their links resolve, that they are reproducible."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import posixpath
+import subprocess
+import sys
+import warnings
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+from markupsafe import escape
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from wijkld import build, jsonld, mapping, metadata, publish, records, svg, validate
+from wijkld.iris import Minter
+from wijkld.pages import Site, human_size, relative, render, script_json
+from wijkld.vocab import ORG, RDF, RDFS, SCHEMA, VOID, WIJKLD
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE = Path(os.environ.get("DEVFIX", REPO / "tests" / "fixtures" / "minimal"))  # DEVONLY
+CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
+EVIL = '<!--<script>alert(1)</script> "quoted" & more'
+
+
+# -- inputs, built once per process ---------------------------------------------------
+
+
+@functools.cache
+def inputs() -> tuple[Site, dict[str, bytes]]:
+    """The site for the minimal fixture, and the download files its landing page lists."""
+    assert FIXTURE.is_dir(), f"missing test fixture {FIXTURE}"
+    recs = records.load(FIXTURE)
+    minter = Minter()
+    data = mapping.to_graph(recs, minter)
+    context = jsonld.build_context(data)
+    downloads = {
+        "wijkld.ttl": publish.turtle(data),
+        "wijkld.nt.gz": publish.gzip_bytes(b"".join(publish.ntriples_lines(data))),
+        "context.jsonld": jsonld.dumps(context),
+    }
+    files = tuple(metadata.describe_file(name, content) for name, content in sorted(downloads.items()))
+    release = metadata.Release(recs, minter, data, files, minter.base + "/dist/", ())
+    site = Site(
+        data=data,
+        vocabulary=validate.load_ontology(),
+        metadata=metadata.describe(release),
+        files=files,
+        release=recs.release,
+        minter=minter,
+        context=context,
+        queries=build.queries(),
+    )
+    return site, downloads
+
+
+def build_site() -> Site:
+    return inputs()[0]
+
+
+def download_files() -> dict[str, bytes]:
+    return inputs()[1]
+
+
+@functools.cache
+def rendered() -> dict[str, bytes]:
+    return render(build_site())
+
+
+def digest(files: dict[str, bytes]) -> str:
+    """One hash over every output path and content."""
+    h = hashlib.sha256()
+    for name, content in sorted(files.items()):
+        h.update(name.encode("utf-8") + b"\0" + hashlib.sha256(content).digest())
+    return h.hexdigest()
+
+
+def page_of(site: Site, thing: URIRef) -> str:
+    return site.minter.doc_for(str(thing))[len(site.minter.base) + 1 :] + ".html"
+
+
+def a_member(site: Site) -> tuple[URIRef, URIRef]:
+    """(person, membership): the first person, in IRI order, who sits in an adoption team."""
+    pairs = sorted(
+        (p, m) for m, p in site.data.subject_objects(ORG.member) if (None, ORG.hasMembership, m) in site.data
+    )
+    assert pairs, "the fixture needs a team with at least one member"
+    person, membership = pairs[0]
+    assert isinstance(person, URIRef) and isinstance(membership, URIRef)
+    return person, membership
+
+
+def parse_json_ld(document: bytes) -> Graph:
+    """rdflib's JSON-LD parser, offline (the context is embedded).
+
+    rdflib 7.6 warns about its own internal use of ConjunctiveGraph while parsing
+    JSON-LD; that warning is about rdflib, not about the document, so it is
+    silenced here only.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return Graph().parse(data=document, format="json-ld")
+
+
+# -- HTML reading helpers ---------------------------------------------------------------
+
+
+class Links(HTMLParser):
+    """Collects hrefs and srcs, element ids, and the text of script elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.srcs: list[str] = []
+        self.ids: set[str] = set()
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self._script: dict[str, str | None] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("href") is not None:
+            self.hrefs.append(values["href"] or "")
+        if values.get("src") is not None:
+            self.srcs.append(values["src"] or "")
+        if values.get("id"):
+            self.ids.add(values["id"] or "")
+        if tag == "script":
+            self._script = values
+            self.scripts.append((values, ""))
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            attrs, text = self.scripts[-1]
+            self.scripts[-1] = (attrs, text + data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._script = None
+
+
+def parse(html: bytes) -> Links:
+    parser = Links()
+    parser.feed(html.decode("utf-8"))
+    parser.close()
+    return parser
+
+
+def is_internal(href: str) -> bool:
+    return ":" not in href.split("/", 1)[0] and not href.startswith("//")
+
+
+def broken_links(files: dict[str, bytes], extra: set[str]) -> list[str]:
+    """Internal links (and their #fragments) of every page that do not resolve to an output file or element."""
+    ids = {name: parse(content).ids for name, content in files.items() if name.endswith(".html")}
+    broken = []
+    for name in sorted(ids):
+        for href in parse(files[name]).hrefs:
+            if not is_internal(href):
+                continue
+            path, _, fragment = href.partition("#")
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), path)) if path else name
+            if target not in files and target not in extra:
+                broken.append(f"{name}: {href}")
+            elif fragment and target in ids and fragment not in ids[target]:
+                broken.append(f"{name}: {href} (no element with that id)")
+    return broken
+
+
+# -- output paths -------------------------------------------------------------------------
+
+
+def test_every_resource_has_a_page_turtle_and_json_ld() -> None:
+    site, files = build_site(), rendered()
+    things = sorted(
+        {s for s in site.data.subjects() if isinstance(s, URIRef) and str(s).startswith(site.minter.base + "/id/")}
+    )
+    expected = {"index.html", "vocabulary.html", "resources.html"}
+    for thing in things:
+        stem = page_of(site, thing)[: -len(".html")]
+        expected |= {f"{stem}.html", f"{stem}.ttl", f"{stem}.jsonld"}
+    assert set(files) == expected
+    assert all(not name.startswith(("/", "..")) and ".." not in name.split("/") for name in files)
+    assert list(files) == sorted(files)
+
+
+def test_resource_files_hold_exactly_the_resources_triples() -> None:
+    site, files = build_site(), rendered()
+    for thing in sorted({s for s in site.data.subjects() if isinstance(s, URIRef)}):
+        stem = page_of(site, thing)[: -len(".html")]
+        expected = Graph()
+        for triple in site.data.triples((thing, None, None)):
+            expected.add(triple)
+        turtle = Graph().parse(data=files[f"{stem}.ttl"], format="turtle")
+        document = parse_json_ld(files[f"{stem}.jsonld"])
+        assert isomorphic(turtle, expected), stem
+        assert isomorphic(document, expected), stem
+
+
+# -- landing page ---------------------------------------------------------------------------
+
+
+def test_landing_page_lists_every_download_with_size_and_checksum() -> None:
+    site, html = build_site(), rendered()["index.html"].decode("utf-8")
+    assert site.files
+    for info in site.files:
+        assert info.size is not None and info.sha256 is not None
+        assert f'href="{info.name}"' in html
+        assert f"{info.size} bytes" in html
+        assert human_size(info.size) in html
+        assert info.sha256 in html
+        assert info.media_type in html
+
+
+def test_landing_page_states_title_description_and_licence() -> None:
+    release, html = build_site().release, rendered()["index.html"].decode("utf-8")
+    assert release.text("licence") == CC0
+    assert f'<a rel="license" href="{CC0}">CC0 1.0 Universal' in html
+    for field in ("title_nl", "title_en", "description_nl", "description_en"):
+        assert f'lang="{field[-2:]}">{escape(release.text(field) or "")}<' in html
+
+
+def test_landing_page_counts_come_from_void() -> None:
+    site, html = build_site(), rendered()["index.html"].decode("utf-8")
+    (dataset,) = set(site.metadata.subjects(VOID.triples))
+    triples = int(next(site.metadata.objects(dataset, VOID.triples)))
+    entities = int(next(site.metadata.objects(dataset, VOID.entities)))
+    classes = len(set(site.metadata.objects(dataset, VOID.classPartition)))
+    assert triples == len(site.data)
+    assert f'id="count-triples">{triples}<' in html
+    assert f'id="count-resources">{entities}<' in html
+    assert f'id="count-classes">{classes}<' in html
+
+
+def test_landing_page_shows_the_example_queries_escaped() -> None:
+    query = ("wijken", "Alle <wijken> & teams", "SELECT ?w WHERE { ?w a <https://w3id.org/wijkld/def/Wijk> }\n")
+    site = dataclasses.replace(build_site(), queries=(*build_site().queries, query))
+    html = render(site)["index.html"].decode("utf-8")
+    assert "Alle &lt;wijken&gt; &amp; teams" in html
+    assert "<pre><code>SELECT ?w WHERE { ?w a &lt;https://w3id.org/wijkld/def/Wijk&gt; }" in html
+    for name, title, _ in build_site().queries:
+        assert f'id="query-{name}"' in html
+
+
+def test_landing_page_embeds_the_network_as_well_formed_svg() -> None:
+    site, html = build_site(), rendered()["index.html"].decode("utf-8")
+    start, end = html.index("<svg"), html.index("</svg>") + len("</svg>")
+    picture = ET.fromstring(html[start:end])
+    assert picture.tag == "{http://www.w3.org/2000/svg}svg"
+    person, _ = a_member(site)
+    assert svg.label_of(site.data, person) in html[start:end]
+    titles = picture.findall(".//{http://www.w3.org/2000/svg}title")
+    assert len(titles) > 3, "nodes and edges carry tooltips"
+    assert 'href="doc/' in html[start:end], "nodes link to their pages"
+
+
+def test_network_layout_ignores_the_order_triples_were_added_in() -> None:
+    data = build_site().data
+    shuffled = Graph()
+    for triple in sorted(data, reverse=True):
+        shuffled.add(triple)
+    assert svg.coalition_svg(shuffled, lambda _: None) == svg.coalition_svg(data, lambda _: None)
+
+
+def test_no_external_resources_are_loaded() -> None:
+    for name, content in rendered().items():
+        if name.endswith(".html"):
+            links = parse(content)
+            assert links.srcs == [], name
+            assert all(not attrs.get("src") for attrs, _ in links.scripts), name
+            assert b'rel="stylesheet"' not in content and b"@import" not in content, name
+
+
+# -- resource pages ------------------------------------------------------------------------
+
+
+def test_person_page_shows_labels_links_sources_and_data() -> None:
+    site, files = build_site(), rendered()
+    person, membership = a_member(site)
+    here = page_of(site, person)
+    html = files[here].decode("utf-8")
+    for label in site.data.objects(person, RDFS.label):
+        assert f">{label}<" in html
+    assert f'href="{relative(here, page_of(site, membership))}"' in html, "a link to the membership"
+    assert 'id="incoming"' in html and "org:member" in html
+    assert f'<code>{person}</code>' in html, "the persistent IRI"
+    for source in site.data.objects(person, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")):
+        assert f'href="{relative(here, page_of(site, source))}"' in html
+    stem = posixpath.basename(here)[: -len(".html")]
+    for ext in ("ttl", "jsonld"):
+        assert f'href="{stem}.{ext}"' in html
+        assert posixpath.join(posixpath.dirname(here), f"{stem}.{ext}") in files
+
+
+def test_embedded_json_ld_parses_offline_to_the_resources_triples() -> None:
+    site, files = build_site(), rendered()
+    person, _ = a_member(site)
+    scripts = [text for attrs, text in parse(files[page_of(site, person)]).scripts]
+    assert len(scripts) == 1
+    document = json.loads(scripts[0])
+    assert "@context" in document and isinstance(document["@context"], dict)
+    expected = Graph()
+    for triple in site.data.triples((person, None, None)):
+        expected.add(triple)
+    assert isomorphic(parse_json_ld(json.dumps(document).encode("utf-8")), expected)
+
+
+def test_team_and_wijk_pages_link_each_other() -> None:
+    site, files = build_site(), rendered()
+    team, wijk = sorted(site.data.subject_objects(WIJKLD.wijk))[0]
+    team_page, wijk_page = page_of(site, team), page_of(site, wijk)
+    assert f'href="{relative(team_page, wijk_page)}"' in files[team_page].decode("utf-8")
+    assert f'href="{relative(wijk_page, team_page)}"' in files[wijk_page].decode("utf-8")
+    assert 'href="../../vocabulary.html#wijk"' in files[team_page].decode("utf-8"), "wijkld: terms link to the docs"
+
+
+def test_text_from_the_data_is_escaped_everywhere() -> None:
+    site = build_site()
+    person, _ = a_member(site)
+    data = Graph()
+    for triple in site.data:
+        data.add(triple)
+    data.add((person, RDFS.label, Literal(EVIL, lang="nl")))
+    files = render(dataclasses.replace(site, data=data))
+    escaped = "&lt;!--&lt;script&gt;alert(1)&lt;/script&gt; &#34;quoted&#34; &amp; more"
+    page = files[page_of(site, person)]
+    assert escaped in page.decode("utf-8")
+    for name in ("index.html", "resources.html", page_of(site, person)):
+        assert b"<script>alert(1)" not in files[name] and b"</script> " not in files[name], name
+    scripts = parse(page).scripts
+    assert [attrs.get("type") for attrs, _ in scripts] == ["application/ld+json"], "nothing broke out"
+    assert EVIL in json.loads(scripts[0][1])["@graph"][0]["label"]["nl"]
+    assert escaped in files["index.html"].decode("utf-8"), "the network shows the Dutch label, escaped"
+
+
+def test_script_json_cannot_close_or_derail_the_script_element() -> None:
+    text = str(script_json({"a": "</script><!--<script>"}))
+    assert "</" not in text and "<!--" not in text
+    assert json.loads(text) == {"a": "</script><!--<script>"}
+
+
+# -- vocabulary page ------------------------------------------------------------------------
+
+
+def test_vocabulary_page_documents_every_term_with_usage() -> None:
+    site, html = build_site(), rendered()["vocabulary.html"].decode("utf-8")
+    vocab = site.vocabulary
+    terms = {s for s in vocab.subjects() if isinstance(s, URIRef) and str(s).startswith(str(WIJKLD))}
+    assert len(terms) > 40
+    ids = parse(rendered()["vocabulary.html"]).ids
+    for term in terms:
+        assert str(term)[len(str(WIJKLD)) :] in ids, term
+        for label in vocab.objects(term, RDFS.label):
+            assert f'lang="{label.language}">{escape(str(label))}<' in html, (term, label)
+    for prop in ("domain", "range"):
+        assert f"<dt>{prop.capitalize()}</dt>" in html
+    teams = len(set(site.data.subjects(RDF.type, WIJKLD.AdoptionTeam)))
+    section = html[html.index('id="AdoptionTeam"') :]
+    assert f'<span class="usage">{teams}</span> instances' in section[: section.index("</section>")]
+    uses = len(set(site.data.subject_objects(WIJKLD.wijk)))
+    section = html[html.index('id="wijk"') :]
+    assert f'<span class="usage">{uses}</span> triples' in section[: section.index("</section>")]
+    assert "Een team dat in de pilot" in html, "Dutch definitions are shown"
+
+
+def test_vocabulary_shows_unions_in_domains() -> None:
+    html = rendered()["vocabulary.html"].decode("utf-8")
+    section = html[html.index('id="targetDate"') :]
+    section = section[: section.index("</section>")]
+    assert 'href="#Programme"' in section and 'href="#Project"' in section and " or " in section
+
+
+# -- links and reproducibility ----------------------------------------------------------------
+
+
+def test_every_internal_link_resolves() -> None:
+    files = rendered()
+    assert broken_links(files, set(download_files())) == []
+    links = sum(len(parse(c).hrefs) for n, c in files.items() if n.endswith(".html"))
+    assert links > len(files), "the pages are linked"
+
+
+def test_resource_list_links_every_page() -> None:
+    files = rendered()
+    listed = {posixpath.normpath(h) for h in parse(files["resources.html"]).hrefs if h.startswith("doc/")}
+    pages = {n for n in files if n.startswith("doc/") and n.endswith(".html")}
+    assert listed == pages
+
+
+def test_two_renders_are_identical() -> None:
+    assert render(build_site()) == rendered()
+
+
+def test_output_is_identical_across_hash_seeds() -> None:
+    code = (
+        f"import sys; sys.path[:0] = [{str(REPO / 'tests')!r}, {str(REPO / 'pipeline')!r}]; import test_pages; "
+        "print(test_pages.digest(test_pages.rendered()))"
+    )
+    digests = set()
+    for seed in ("0", "1"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        digests.add(done.stdout.strip())
+    assert digests == {digest(rendered())}
+
+
+def test_helpers() -> None:
+    assert human_size(0) == "0 bytes"
+    assert human_size(1023) == "1023 bytes"
+    assert human_size(1536) == "1.5 KiB"
+    assert human_size(5 * 1024 * 1024) == "5.0 MiB"
+    assert human_size(None) == "–"
+    assert relative("doc/persoon/a.html", "doc/lidmaatschap/b.html") == "../lidmaatschap/b.html"
+    assert relative("doc/persoon/a.html", "vocabulary.html") == "../../vocabulary.html"
+    assert relative("index.html", "doc/wijk/x.html") == "doc/wijk/x.html"
+
+
+def test_schema_and_org_terms_link_out() -> None:
+    site, files = build_site(), rendered()
+    person, _ = a_member(site)
+    html = files[page_of(site, person)].decode("utf-8")
+    assert f'href="{SCHEMA.Person}"' in html

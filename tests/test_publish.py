@@ -1,0 +1,204 @@
+"""The published release: complete, parseable by two independent parsers, isomorphic, verifiable, atomic."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from wijkld import build, publish
+from wijkld.iris import DEFAULT_BASE
+
+RDF_FILES = {
+    "wijkld.ttl": ox.RdfFormat.TURTLE,
+    "wijkld.nt.gz": ox.RdfFormat.N_TRIPLES,
+    "wijkld.nq.gz": ox.RdfFormat.N_QUADS,
+    "wijkld.jsonld": ox.RdfFormat.JSON_LD,
+    "vocabulary.ttl": ox.RdfFormat.TURTLE,
+    "shapes.ttl": ox.RdfFormat.TURTLE,
+    "validation-report.ttl": ox.RdfFormat.TURTLE,
+    "void.ttl": ox.RdfFormat.TURTLE,
+    "dcat.ttl": ox.RdfFormat.TURTLE,
+    "framed/wijken.jsonld": ox.RdfFormat.JSON_LD,
+    "framed/personen.jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+def _read(path: Path) -> bytes:
+    raw = path.read_bytes()
+    return gzip.decompress(raw) if path.suffix == ".gz" else raw
+
+
+@pytest.mark.parametrize("name", sorted(RDF_FILES))
+def test_every_rdf_file_parses_with_pyoxigraph(release_dir: Path, name: str) -> None:
+    quads = list(ox.parse(_read(release_dir / name), format=RDF_FILES[name]))
+    assert quads, name
+
+
+def test_all_serialisations_of_the_data_are_isomorphic(release_dir: Path) -> None:
+    turtle = Graph().parse(data=_read(release_dir / "wijkld.ttl"), format="turtle")
+    ntriples = Graph().parse(data=_read(release_dir / "wijkld.nt.gz"), format="nt")
+    jsonld = Graph().parse(data=_read(release_dir / "wijkld.jsonld"), format="json-ld")
+    quads = Dataset()
+    quads.parse(data=_read(release_dir / "wijkld.nq.gz"), format="nquads")
+    data_graph = Graph()
+    for triple in quads.graph(f"{DEFAULT_BASE}/graph/data"):
+        data_graph.add(triple)
+    assert len(turtle) > 100
+    assert isomorphic(turtle, ntriples)
+    assert isomorphic(turtle, jsonld)
+    assert isomorphic(turtle, data_graph)
+
+
+def test_published_data_has_no_blank_nodes(release_dir: Path) -> None:
+    for name in ("wijkld.nt.gz", "wijkld.nq.gz", "wijkld.ttl", "dcat.ttl", "void.ttl"):
+        for quad in ox.parse(_read(release_dir / name), format=RDF_FILES[name]):
+            assert not isinstance(quad.subject, ox.BlankNode), (name, quad)
+            assert not isinstance(quad.object, ox.BlankNode), (name, quad)
+
+
+def test_ntriples_are_sorted_unique_and_prefix_free(release_dir: Path) -> None:
+    lines = _read(release_dir / "wijkld.nt.gz").splitlines()
+    assert lines == sorted(set(lines))
+    assert not any(line.startswith(b"@prefix") for line in lines)
+
+
+def test_nquads_hold_four_named_graphs(release_dir: Path) -> None:
+    store = ox.Store()
+    store.load(_read(release_dir / "wijkld.nq.gz"), format=ox.RdfFormat.N_QUADS)
+    graphs = {g.value for g in store.named_graphs()}
+    assert graphs == {f"{DEFAULT_BASE}/graph/{name}" for name in ("data", "vocabulary", "shapes", "metadata")}
+
+
+def test_sha256sums_verify(release_dir: Path) -> None:
+    listed = {}
+    for line in (release_dir / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split("  ", 1)
+        listed[name] = digest
+    on_disk = {str(p.relative_to(release_dir)) for p in release_dir.rglob("*") if p.is_file()} - {"SHA256SUMS"}
+    assert set(listed) == on_disk
+    for name, digest in listed.items():
+        assert hashlib.sha256((release_dir / name).read_bytes()).hexdigest() == digest, name
+    result = subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=release_dir, capture_output=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dcat_lists_every_download_with_size_and_checksum(release_dir: Path) -> None:
+    store = ox.Store()
+    store.load(_read(release_dir / "dcat.ttl"), format=ox.RdfFormat.TURTLE)
+    rows = store.query(
+        """PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX spdx: <http://spdx.org/rdf/terms#>
+        SELECT ?url ?size ?sum WHERE { ?d dcat:downloadURL ?url ; dcat:byteSize ?size ;
+        spdx:checksum/spdx:checksumValue ?sum }"""
+    )
+    described = {row["url"].value.rsplit("/dist/", 1)[1]: (int(row["size"].value), row["sum"].value) for row in rows}
+    for name in ("wijkld.ttl", "wijkld.nt.gz", "wijkld.nq.gz", "wijkld.jsonld", "context.jsonld"):
+        content = (release_dir / name).read_bytes()
+        assert described[name] == (len(content), hashlib.sha256(content).hexdigest()), name
+
+
+def test_jsonld_embeds_its_context_and_context_reads_like_json(release_dir: Path) -> None:
+    document = json.loads((release_dir / "wijkld.jsonld").read_text())
+    context = json.loads((release_dir / "context.jsonld").read_text())
+    assert document["@context"] == context["@context"]
+    terms = context["@context"]
+    assert terms["id"] == "@id" and terms["type"] == "@type"
+    assert terms["label"]["@container"] == "@language"
+    assert terms["member"]["@type"] == "@id"
+
+
+def test_framed_wijken_nest_teams_and_members(release_dir: Path) -> None:
+    document = json.loads((release_dir / "framed" / "wijken.jsonld").read_text())
+    wijken = document["@graph"]
+    assert wijken and all("wijkld:Wijk" in w["type"] for w in wijken)
+    members = [m["member"]["name"] for w in wijken for t in w.get("teams", []) for m in t["hasMembership"]]
+    assert members and all(isinstance(name, str) for name in members)
+
+
+def test_gzip_headers_carry_no_time_or_name() -> None:
+    data = publish.gzip_bytes(b"x")
+    assert data[4:8] == b"\0\0\0\0"  # MTIME
+    assert data[3] & 0x08 == 0  # no FNAME flag
+
+
+def test_check_passes_on_a_fresh_release_and_lists_stale_files(release_dir: Path, data_dir: Path, tmp_path: Path) -> None:
+    assert build.check(data_dir, release_dir, DEFAULT_BASE) == []
+    stale = tmp_path / "stale"
+    stale.mkdir()
+    for p in release_dir.rglob("*"):
+        if p.is_file():
+            target = stale / p.relative_to(release_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(p.read_bytes())
+    (stale / "wijkld.ttl").write_bytes(b"# edited\n")
+    (stale / "extra.txt").write_text("x")
+    (stale / "void.ttl").unlink()
+    assert build.check(data_dir, stale, DEFAULT_BASE) == [
+        "not produced by the build: extra.txt",
+        f"missing from {stale}: void.ttl",
+        "differs: wijkld.ttl",
+    ]
+
+
+def test_rebuild_of_same_version_keeps_release_notes(release_dir: Path, data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    build.run(data_dir, out, DEFAULT_BASE)
+    first = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    build.run(data_dir, out, DEFAULT_BASE)
+    second = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert first == second
+    notes = json.loads(first["release-notes.json"])
+    assert notes["old_version"] == "" and notes["triples"]["removed"] == 0
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.3, 0.8, 1.5, 2.5])
+def test_a_killed_build_leaves_the_previous_release_intact(data_dir: Path, tmp_path: Path, delay: float) -> None:
+    out = tmp_path / "dist"
+    build.run(data_dir, out, DEFAULT_BASE)
+    (out / "marker.txt").write_text("previous release")
+    before = _snapshot(out)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wijkld", "build", "-q", "--data", str(data_dir), "--out", str(out)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    time.sleep(delay)
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL)
+    process.wait()
+    after = _snapshot(out)
+    # Either the old release is there untouched, or (if the build finished first) a complete new one.
+    if "marker.txt" in after:
+        assert after == before
+    else:
+        assert set(after) == set(before) - {"marker.txt"}
+    build.run(data_dir, out, DEFAULT_BASE)  # leftovers of the killed build do not get in the way
+    assert not list(tmp_path.glob(".dist.building-*"))
+
+
+def test_a_failing_build_publishes_nothing(data_dir: Path, tmp_path: Path, copy_data) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "dist"
+    build.run(data_dir, out, DEFAULT_BASE)
+    before = _snapshot(out)
+    broken = copy_data(data_dir)
+    path = broken / "persons.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "Bad Key,,,,,,,,,\n", encoding="utf-8")
+    with pytest.raises(Exception):  # noqa: B017 - any failure must leave dist/ alone
+        build.run(broken, out, DEFAULT_BASE)
+    assert _snapshot(out) == before
