@@ -15,9 +15,11 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from markupsafe import escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
+from rdflib.term import Node
 
 from wijkld import build, jsonld, mapping, metadata, publish, records, svg, validate
 from wijkld.iris import Minter
@@ -25,7 +27,7 @@ from wijkld.pages import Site, human_size, relative, render, script_json
 from wijkld.vocab import ORG, RDF, RDFS, SCHEMA, VOID, WIJKLD
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURE = Path(os.environ.get("DEVFIX", REPO / "tests" / "fixtures" / "minimal"))  # DEVONLY
+FIXTURE = REPO / "tests" / "fixtures" / "minimal"
 CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
 EVIL = '<!--<script>alert(1)</script> "quoted" & more'
 
@@ -82,7 +84,7 @@ def digest(files: dict[str, bytes]) -> str:
     return h.hexdigest()
 
 
-def page_of(site: Site, thing: URIRef) -> str:
+def page_of(site: Site, thing: Node) -> str:
     return site.minter.doc_for(str(thing))[len(site.minter.base) + 1 :] + ".html"
 
 
@@ -120,6 +122,7 @@ class Links(HTMLParser):
         self.hrefs: list[str] = []
         self.srcs: list[str] = []
         self.ids: set[str] = set()
+        self.duplicate_ids: list[str] = []
         self.scripts: list[tuple[dict[str, str | None], str]] = []
         self._script: dict[str, str | None] | None = None
 
@@ -130,6 +133,8 @@ class Links(HTMLParser):
         if values.get("src") is not None:
             self.srcs.append(values["src"] or "")
         if values.get("id"):
+            if values["id"] in self.ids:
+                self.duplicate_ids.append(values["id"] or "")
             self.ids.add(values["id"] or "")
         if tag == "script":
             self._script = values
@@ -228,9 +233,9 @@ def test_landing_page_states_title_description_and_licence() -> None:
 
 def test_landing_page_counts_come_from_void() -> None:
     site, html = build_site(), rendered()["index.html"].decode("utf-8")
-    (dataset,) = set(site.metadata.subjects(VOID.triples))
-    triples = int(next(site.metadata.objects(dataset, VOID.triples)))
-    entities = int(next(site.metadata.objects(dataset, VOID.entities)))
+    (dataset,) = set(site.metadata.subjects(RDF.type, VOID.Dataset))
+    triples = int(str(next(site.metadata.objects(dataset, VOID.triples))))
+    entities = int(str(next(site.metadata.objects(dataset, VOID.entities))))
     classes = len(set(site.metadata.objects(dataset, VOID.classPartition)))
     assert triples == len(site.data)
     assert f'id="count-triples">{triples}<' in html
@@ -245,7 +250,7 @@ def test_landing_page_shows_the_example_queries_escaped() -> None:
     assert "Alle &lt;wijken&gt; &amp; teams" in html
     assert "<pre><code>SELECT ?w WHERE { ?w a &lt;https://w3id.org/wijkld/def/Wijk&gt; }" in html
     for name, title, _ in build_site().queries:
-        assert f'id="query-{name}"' in html
+        assert f'id="query-{name}"' in html and str(escape(title)) in html
 
 
 def test_landing_page_embeds_the_network_as_well_formed_svg() -> None:
@@ -289,7 +294,7 @@ def test_person_page_shows_labels_links_sources_and_data() -> None:
         assert f">{label}<" in html
     assert f'href="{relative(here, page_of(site, membership))}"' in html, "a link to the membership"
     assert 'id="incoming"' in html and "org:member" in html
-    assert f'<code>{person}</code>' in html, "the persistent IRI"
+    assert f"<code>{person}</code>" in html, "the persistent IRI"
     for source in site.data.objects(person, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")):
         assert f'href="{relative(here, page_of(site, source))}"' in html
     stem = posixpath.basename(here)[: -len(".html")]
@@ -331,10 +336,12 @@ def test_text_from_the_data_is_escaped_everywhere() -> None:
     escaped = "&lt;!--&lt;script&gt;alert(1)&lt;/script&gt; &#34;quoted&#34; &amp; more"
     page = files[page_of(site, person)]
     assert escaped in page.decode("utf-8")
-    for name in ("index.html", "resources.html", page_of(site, person)):
-        assert b"<script>alert(1)" not in files[name] and b"</script> " not in files[name], name
     scripts = parse(page).scripts
     assert [attrs.get("type") for attrs, _ in scripts] == ["application/ld+json"], "nothing broke out"
+    assert "</" not in scripts[0][1] and "<!--" not in scripts[0][1]
+    outside = page.decode("utf-8").replace(scripts[0][1], "")
+    for name, html in (("index.html", files["index.html"].decode("utf-8")), ("person page", outside)):
+        assert "<script>alert" not in html and "<!--" not in html and '"quoted"' not in html, name
     assert EVIL in json.loads(scripts[0][1])["@graph"][0]["label"]["nl"]
     assert escaped in files["index.html"].decode("utf-8"), "the network shows the Dutch label, escaped"
 
@@ -356,7 +363,7 @@ def test_vocabulary_page_documents_every_term_with_usage() -> None:
     ids = parse(rendered()["vocabulary.html"]).ids
     for term in terms:
         assert str(term)[len(str(WIJKLD)) :] in ids, term
-        for label in vocab.objects(term, RDFS.label):
+        for label in (o for o in vocab.objects(term, RDFS.label) if isinstance(o, Literal)):
             assert f'lang="{label.language}">{escape(str(label))}<' in html, (term, label)
     for prop in ("domain", "range"):
         assert f"<dt>{prop.capitalize()}</dt>" in html
@@ -376,6 +383,12 @@ def test_vocabulary_shows_unions_in_domains() -> None:
     assert 'href="#Programme"' in section and 'href="#Project"' in section and " or " in section
 
 
+def test_vocabulary_page_reads_the_skolemised_ontology_the_same() -> None:
+    site = build_site()
+    skolemised = publish.skolemise(site.vocabulary, site.minter.base + "/.well-known/genid/vocabulary-")
+    assert render(dataclasses.replace(site, vocabulary=skolemised))["vocabulary.html"] == rendered()["vocabulary.html"]
+
+
 # -- links and reproducibility ----------------------------------------------------------------
 
 
@@ -384,6 +397,12 @@ def test_every_internal_link_resolves() -> None:
     assert broken_links(files, set(download_files())) == []
     links = sum(len(parse(c).hrefs) for n, c in files.items() if n.endswith(".html"))
     assert links > len(files), "the pages are linked"
+
+
+def test_element_ids_are_unique_per_page() -> None:
+    for name, content in rendered().items():
+        if name.endswith(".html"):
+            assert parse(content).duplicate_ids == [], name
 
 
 def test_resource_list_links_every_page() -> None:
@@ -419,6 +438,14 @@ def test_helpers() -> None:
     assert relative("doc/persoon/a.html", "doc/lidmaatschap/b.html") == "../lidmaatschap/b.html"
     assert relative("doc/persoon/a.html", "vocabulary.html") == "../../vocabulary.html"
     assert relative("index.html", "doc/wijk/x.html") == "doc/wijk/x.html"
+
+
+def test_a_resource_iri_that_could_leave_dist_is_refused() -> None:
+    site = build_site()
+    data = Graph()
+    data.add((URIRef(site.minter.base + "/id/persoon/.."), RDFS.label, Literal("x")))
+    with pytest.raises(ValueError, match="cannot make a file name"):
+        render(dataclasses.replace(site, data=data))
 
 
 def test_schema_and_org_terms_link_out() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from . import diff, jsonld, mapping, metadata, publish, records, validate
+from . import diff, jsonld, mapping, metadata, pages, publish, records, validate
 from .errors import NonConformingError, WijkldError
 from .iris import Minter
 from .resources import resource_dir
@@ -190,7 +190,20 @@ class Publication:
         )
         self.put(folder, "wijkld.nq.gz", publish.gzip_bytes(b"".join(quads)))
         complete = self._release(self.files_info(), summary)
-        self.put(folder, "dcat.ttl", publish.turtle(metadata.dcat(complete)))
+        dcat = metadata.dcat(complete)
+        self.put(folder, "dcat.ttl", publish.turtle(dcat))
+        site = pages.Site(
+            data=self.data,
+            vocabulary=vocabulary,
+            metadata=dcat + metadata.void(complete),
+            files=self.files_info(),
+            release=self.records.release,
+            minter=m,
+            context=context,
+            queries=queries(),
+        )
+        for name, content in pages.render(site).items():
+            self.put(folder, name, content)
         self.put(folder, CHECKSUMS, sha256sums(self.written))
         return sorted(self.written)
 

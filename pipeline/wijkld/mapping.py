@@ -216,6 +216,10 @@ class Mapper:
         if r.text("title_en"):
             yield s, DCTERMS.title, Literal(r.text("title_en"), lang="en")
         yield from self.ref(s, DCTERMS.isPartOf, r, "part_of", "source")
+        yield from self.refs(s, DCTERMS.isReferencedBy, r, "cited_in", "source")
+        # What we know about a source comes from the page it is part of or the section that cites it.
+        yield from self.ref(s, PROV.wasDerivedFrom, r, "part_of", "source")
+        yield from self.refs(s, PROV.wasDerivedFrom, r, "cited_in", "source")
         yield from self.ref(s, DCTERMS.publisher, r, "publisher", "organisation")
         yield from self.ref(s, DCTERMS.creator, r, "author", "person")
         date = r.date("date")

@@ -110,11 +110,15 @@ class Download:
 # -- helpers -------------------------------------------------------------------
 
 
+#: The project's prefixes, longest namespace first, so the most specific one wins.
+_NAMESPACES = sorted(((p, str(ns)) for p, ns in PREFIXES.items()), key=lambda item: (-len(item[1]), item[0]))
+
+
 def compact_iri(iri: str) -> str:
-    """``prefix:local`` for the project's prefixes (longest namespace first), else the IRI."""
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: (-len(str(item[1])), item[0])):
-        if iri.startswith(str(namespace)) and iri != str(namespace):
-            return f"{prefix}:{iri[len(str(namespace)) :]}"
+    """``prefix:local`` for the project's prefixes, else the IRI as it is."""
+    for prefix, namespace in _NAMESPACES:
+        if iri.startswith(namespace) and iri != namespace:
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 
@@ -214,7 +218,8 @@ class Index:
                     return Text(str(lit), lang)
         if labels:
             return Text(str(labels[0]), labels[0].language)
-        return Text(compact_iri(str(node)))
+        prefix = f"{self.site.minter.base}/id/"
+        return Text(str(node)[len(prefix) :] if str(node).startswith(prefix) else compact_iri(str(node)))
 
     def page_of(self, iri: URIRef) -> str | None:
         """Output path (with .html) of the page about a thing or its document IRI, if the site has one."""
@@ -226,8 +231,8 @@ class Index:
         """A vocabulary term (class or property) by its compact name, linked to its documentation."""
         name = compact_iri(str(iri))
         if iri in self.vocabulary_terms:
-            anchor = str(iri)[len(VOCAB) :]
-            return Text(name, href=f"{relative(here, 'vocabulary.html')}#{anchor}", title=str(iri))
+            page = "" if here == "vocabulary.html" else relative(here, "vocabulary.html")
+            return Text(name, href=f"{page}#{str(iri)[len(VOCAB) :]}", title=str(iri))
         return Text(name, href=str(iri), title=str(iri))
 
     def value(self, node: Node, here: str) -> Text:
@@ -288,7 +293,7 @@ def render(site: Site) -> dict[str, bytes]:
         "resources.html": _page(env, "resources.html", "resources.html", index, **resource_list(index)),
     }
     for thing, path in index.pages.items():
-        graph = new_graph(site.data.triples((thing, None, None)))
+        graph = new_graph((thing, p, o) for p, o in site.data.predicate_objects(thing) if isinstance(p, URIRef))
         document = jsonld.compact(graph, site.context)
         here = f"{path}.html"
         out[here] = _page(env, "resource.html", here, index, **resource(index, thing, here, document))
@@ -300,8 +305,6 @@ def render(site: Site) -> dict[str, bytes]:
 def _page(env: Environment, template: str, here: str, index: Index, **values: Any) -> bytes:
     release = index.site.release
     common = {
-        "here": here,
-        "root": relative(here, "index.html"),
         "home": relative(here, "index.html"),
         "vocabulary_page": relative(here, "vocabulary.html"),
         "resources_page": relative(here, "resources.html"),
@@ -340,15 +343,11 @@ def _texts(record: Record, stem: str) -> list[Text]:
 
 
 def _download(info: FileInfo) -> Download:
+    titles = [Text(info.title_nl, "nl")] + ([Text(info.title_en, "en")] if info.title_en != info.title_nl else [])
     return Download(
         name=info.name,
         href=info.name,
-        titles=(Text(info.title_nl, "nl"),)
-        if info.title_nl == info.title_en
-        else (
-            Text(info.title_nl, "nl"),
-            Text(info.title_en, "en"),
-        ),
+        titles=tuple(titles),
         media_type=info.media_type,
         size=info.size,
         size_text=human_size(info.size),
@@ -357,8 +356,9 @@ def _download(info: FileInfo) -> Download:
 
 
 def _void_dataset(metadata: Graph) -> URIRef | None:
-    """The dataset the VoID statistics are about: the one subject that states void:triples."""
-    found = sorted(s for s in metadata.subjects(VOID.triples) if isinstance(s, URIRef))
+    """The dataset the VoID statistics are about: it states void:triples and is no partition or subset."""
+    parts = {o for p in (VOID.classPartition, VOID.propertyPartition, VOID.subset) for o in metadata.objects(None, p)}
+    found = sorted(s for s in metadata.subjects(VOID.triples) if isinstance(s, URIRef) and s not in parts)
     return found[0] if found else None
 
 
@@ -368,14 +368,15 @@ def _int(graph: Graph, s: Node, p: URIRef) -> int | None:
 
 
 def counts(index: Index) -> dict[str, int | None]:
-    """Triples, resources and classes as the VoID description states them."""
+    """Triples, resources and classes as the VoID description states them (None where it does not)."""
     md = index.site.metadata
     dataset = _void_dataset(md)
-    partitions = list(md.objects(dataset, VOID.classPartition)) if dataset is not None else []
+    if dataset is None:
+        return {"triples": None, "resources": None, "classes": None}
     return {
-        "triples": _int(md, dataset, VOID.triples) if dataset is not None else None,
-        "resources": _int(md, dataset, VOID.entities) if dataset is not None else None,
-        "classes": len(partitions),
+        "triples": _int(md, dataset, VOID.triples),
+        "resources": _int(md, dataset, VOID.entities),
+        "classes": len(set(md.objects(dataset, VOID.classPartition))),
     }
 
 
@@ -384,8 +385,8 @@ def class_partitions(index: Index) -> list[tuple[Text, int]]:
     md = index.site.metadata
     dataset = _void_dataset(md)
     rows: list[tuple[Text, int]] = []
-    for part in md.objects(dataset, VOID.classPartition) if dataset is not None else ():
-        cls = next((o for o in md.objects(part, VOID["class"]) if isinstance(o, URIRef)), None)
+    for part in set(md.objects(dataset, VOID.classPartition)) if dataset is not None else set():
+        cls = min((o for o in md.objects(part, VOID["class"]) if isinstance(o, URIRef)), default=None)
         if cls is not None:
             rows.append((index.term_link(cls, "index.html"), _int(md, part, VOID.entities) or 0))
     return sorted(rows, key=lambda row: (-row[1], row[0].text))
@@ -401,7 +402,9 @@ def resource(index: Index, thing: URIRef, here: str, document: Any) -> dict[str,
         "iri": str(thing),
         "title": index.label(thing),
         "labels": _labels(index, thing),
-        "types": [index.term_link(t, here) for t in sorted(data.objects(thing, RDF.type)) if isinstance(t, URIRef)],
+        "types": [
+            index.term_link(t, here) for t in sorted(o for o in data.objects(thing, RDF.type) if isinstance(o, URIRef))
+        ],
         "properties": properties(index, thing, here),
         "incoming": incoming(index, thing, here),
         "sources": sources(index, thing, here),
@@ -418,7 +421,7 @@ def _labels(index: Index, thing: URIRef) -> list[tuple[str, Text]]:
     for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel):
         for lit in index.site.data.objects(thing, p):
             if isinstance(lit, Literal):
-                rows.append((compact_iri(str(p)), Text(str(lit), lit.language, note=lit.language or "no language")))
+                rows.append((compact_iri(str(p)), Text(str(lit), lit.language)))
     return sorted(set(rows), key=lambda r: (r[0], order.get(r[1].lang or "", 2), r[1].lang or "", r[1].text))
 
 

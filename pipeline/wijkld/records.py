@@ -197,6 +197,9 @@ def _parse_rows(text: str, rt: RecordType, name: str, problems: list[Problem]) -
         problems.append(Problem(name, 1, "", f"cannot read the header as CSV: {exc}"))
         return
     header = [h.strip() for h in header]
+    if not any(header):
+        problems.append(Problem(name, 1, "", f"line 1 is empty; expected the header line: {','.join(rt.field_names)}"))
+        return
     columns = _check_header(header, rt, name, problems)
     if columns is None:
         return
@@ -207,7 +210,10 @@ def _parse_rows(text: str, rt: RecordType, name: str, problems: list[Problem]) -
         except StopIteration:
             return
         except csv.Error as exc:
-            problems.append(Problem(name, line, "", f"malformed CSV: {exc}"))
+            reason = str(exc)
+            if reason == "unexpected end of data":  # what csv says when a quote is opened and never closed
+                reason = "a quoted cell in the row starting on this line is never closed"
+            problems.append(Problem(name, line, "", f"malformed CSV: {reason}"))
             return
         start, line = line, reader.line_num + 1
         if not row or all(not cell.strip() for cell in row):
@@ -223,7 +229,14 @@ def _parse_rows(text: str, rt: RecordType, name: str, problems: list[Problem]) -
 def _check_header(header: list[str], rt: RecordType, name: str, problems: list[Problem]) -> list[str] | None:
     ok = True
     seen: set[str] = set()
-    for column in header:
+    for number, column in enumerate(header, start=1):
+        if not column:
+            expected = ", ".join(rt.field_names)
+            problems.append(
+                Problem(name, 1, "", f"column {number} has no name (a stray comma?); expected one of {expected}")
+            )
+            ok = False
+            continue
         if column in seen:
             problems.append(Problem(name, 1, column, "column appears twice in the header"))
             ok = False
@@ -388,6 +401,8 @@ def _check_reference(records: Records, r: Record, f: Field, key: str) -> Iterato
     if f.target == "*":
         found = records.find(key)
         if len(found) == 1:
+            if found[0] is r:
+                yield Problem(r.file, r.line, f.name, "a record cannot refer to itself")
             return
         if not found:
             yield Problem(r.file, r.line, f.name, f"unknown key '{key}'; expected the key of a record of any type")
@@ -433,7 +448,8 @@ def _check_evidence(r: Record) -> Iterator[Problem]:
             r.file,
             r.line,
             evidence,
-            f"required because {', '.join(used)} is set; expected the key of the source that states it",
+            f"required because {' and '.join(used)} {'is' if len(used) == 1 else 'are'} set; "
+            "expected the key of the source that states it",
         )
 
 

@@ -247,6 +247,15 @@ RECORD_TYPES: tuple[RecordType, ...] = (
                 "Media type, where the source states it (pdf-bestand = application/pdf).",
                 "application/pdf",
             ),
+            Field(
+                "cited_in",
+                Kind.REFS,
+                False,
+                "Source(s) that cite this one, where the facts about it (title, date, publisher) come from. "
+                "Empty only for the seed page and its sections (which are `part_of` it).",
+                "sec-community-centers",
+                target="source",
+            ),
             _NOTE,
         ),
     ),

@@ -63,27 +63,39 @@ def label_of(data: Graph, node: URIRef) -> str:
     return str(labels[0]) if labels else str(node).rsplit("/", 1)[-1]
 
 
-def coalitions(data: Graph) -> Network:
-    """Wijk-person edges via the teams' memberships, person-organisation edges via wijkld:representing."""
-    wijk_person: set[tuple[URIRef, URIRef, str]] = set()
-    person_org: set[tuple[URIRef, URIRef, str]] = set()
+Edges = set[tuple[URIRef, URIRef, str]]
+
+
+def _team_edges(data: Graph) -> tuple[Edges, Edges, dict[URIRef, int]]:
+    """Wijk-person and person-organisation edges named after the team, and each wijk's first table row.
+
+    Sets and minimums only, so the result does not depend on the order rdflib yields triples in.
+    """
+    wijk_person: Edges = set()
+    person_org: Edges = set()
     position: dict[URIRef, int] = {}
-    for team, wijk in sorted(data.subject_objects(WIJKLD.wijk)):
+    for team, wijk in data.subject_objects(WIJKLD.wijk):
         if not isinstance(wijk, URIRef) or not isinstance(team, URIRef):
             continue
         rows = [int(p) for p in data.objects(team, WIJKLD.position) if isinstance(p, Literal)]
         position[wijk] = min([position.get(wijk, 10**9), *rows])
         team_label = label_of(data, team)
-        for membership in sorted(data.objects(team, ORG.hasMembership)):
-            for person in sorted(o for o in data.objects(membership, ORG.member) if isinstance(o, URIRef)):
+        for membership in data.objects(team, ORG.hasMembership):
+            for person in (o for o in data.objects(membership, ORG.member) if isinstance(o, URIRef)):
                 wijk_person.add((wijk, person, team_label))
-                for org in sorted(o for o in data.objects(membership, WIJKLD.representing) if isinstance(o, URIRef)):
+                for org in (o for o in data.objects(membership, WIJKLD.representing) if isinstance(o, URIRef)):
                     person_org.add((person, org, team_label))
+    return wijk_person, person_org, position
+
+
+def coalitions(data: Graph) -> Network:
+    """The network: team members via org:Membership, their organisations via wijkld:representing."""
+    wijk_person, person_org, position = _team_edges(data)
     wijken = _order({w for w, _, _ in wijk_person}, lambda w: Fraction(position.get(w, 10**9)), data)
-    rows = {w: i for i, w in enumerate(wijken)}
-    persons = _order({p for _, p, _ in wijk_person}, _barycentre(wijk_person, rows), data)
-    rows = {p: i for i, p in enumerate(persons)}
-    orgs = _order({o for _, o, _ in person_org}, _barycentre(person_org, rows), data)
+    wijk_rows = {w: i for i, w in enumerate(wijken)}
+    persons = _order({p for _, p, _ in wijk_person}, _barycentre(wijk_person, wijk_rows), data)
+    person_rows = {p: i for i, p in enumerate(persons)}
+    orgs = _order({o for _, o, _ in person_org}, _barycentre(person_org, person_rows), data)
     ministry = organisation_kind_iri("ministry")
     return Network(
         wijken=tuple(Node(w, "wijk", label_of(data, w)) for w in wijken),
@@ -96,7 +108,7 @@ def coalitions(data: Graph) -> Network:
     )
 
 
-def _barycentre(edges: set[tuple[URIRef, URIRef, str]], rows: dict[URIRef, int]) -> Callable[[URIRef], Fraction]:
+def _barycentre(edges: Edges, rows: dict[URIRef, int]) -> Callable[[URIRef], Fraction]:
     """Mean row of a node's neighbours in the previous column: few crossings, exact arithmetic.
 
     ``edges`` run from the previous column (first item) to the node's column (second item).
