@@ -73,7 +73,7 @@ def test_build_help_lists_every_option(runner: CliRunner) -> None:
     result = invoke(runner, "build", "--help")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Usage: wijkld build [OPTIONS]")
-    build_command = cli.commands["build"]  # type: ignore[attr-defined]
+    build_command = cli.commands["build"]
     assert_documents_every_option(build_command, result.stdout)
     for name in ("--data", "--out", "--base", "--check", "--quiet", "-q", "--verbose", "-v", "--help"):
         assert name in result.stdout

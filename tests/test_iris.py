@@ -28,7 +28,9 @@ def _round_trips(iri: str) -> None:
         assert str(subject) == iri
     ox_fmt = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
     for fmt in ox_fmt.values():
-        data = ox.serialize([ox.Triple(ox.NamedNode(iri), ox.NamedNode("http://example.org/p"), ox.Literal("x"))], format=fmt)
+        data = ox.serialize(
+            [ox.Triple(ox.NamedNode(iri), ox.NamedNode("http://example.org/p"), ox.Literal("x"))], format=fmt
+        )
         (triple,) = list(ox.parse(data, format=fmt))
         assert triple.subject.value == iri
 
@@ -89,7 +91,11 @@ def test_text_without_latin_letters_gets_a_stable_hash_slug() -> None:
 
 
 def test_collisions_are_numbered_in_sorted_name_order() -> None:
-    assert unique_slugs(["Jan Bos", "jan bos", "Jan-Bos"]) == {"Jan Bos": "jan-bos", "Jan-Bos": "jan-bos-2", "jan bos": "jan-bos-3"}
+    assert unique_slugs(["Jan Bos", "jan bos", "Jan-Bos"]) == {
+        "Jan Bos": "jan-bos",
+        "Jan-Bos": "jan-bos-2",
+        "jan bos": "jan-bos-3",
+    }
 
 
 @pytest.mark.parametrize("bad", ["not an iri", "ftp://x.org", "https://x.org/a b", "https://x.org/?q=1", ""])

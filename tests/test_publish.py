@@ -132,7 +132,9 @@ def test_gzip_headers_carry_no_time_or_name() -> None:
     assert data[3] & 0x08 == 0  # no FNAME flag
 
 
-def test_check_passes_on_a_fresh_release_and_lists_stale_files(release_dir: Path, data_dir: Path, tmp_path: Path) -> None:
+def test_check_passes_on_a_fresh_release_and_lists_stale_files(
+    release_dir: Path, data_dir: Path, tmp_path: Path
+) -> None:
     assert build.check(data_dir, release_dir, DEFAULT_BASE) == []
     stale = tmp_path / "stale"
     stale.mkdir()

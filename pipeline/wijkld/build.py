@@ -159,8 +159,8 @@ class Publication:
         self.put(folder, "wijkld.nt.gz", publish.gzip_bytes(b"".join(nt_lines)))
         self.put(folder, "wijkld.jsonld", jsonld.dumps(jsonld.compact(self.data, context)))
         self.put(folder, "context.jsonld", jsonld.dumps(context))
-        for name, frame in FRAMES.items():
-            self.put(folder, f"framed/{name}.jsonld", jsonld.dumps(jsonld.frame(self.data, context, frame)))
+        for name, view in jsonld.VIEWS.items():
+            self.put(folder, f"framed/{name}.jsonld", jsonld.dumps(jsonld.tree(self.data, context, view)))
         self.put(folder, "vocabulary.ttl", publish.turtle(vocabulary))
         self.put(folder, "shapes.ttl", publish.turtle(shapes))
         self.put(
@@ -224,9 +224,6 @@ class Publication:
             example_resources=example_resources(self.data),
             version_notes=notes,
         )
-
-
-FRAMES = jsonld.FRAMES
 
 
 def example_resources(data: Graph) -> tuple[URIRef, ...]:

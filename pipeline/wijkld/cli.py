@@ -126,6 +126,162 @@ def diff_command(old: Path, new: Path, json_out: Path | None, max_resources: int
         json_out.write_bytes(diff.dumps_json(changes))
 
 
+# ---- query and serve (issue 6) ------------------------------------------------------------------
+# Option parsing only: the work is in wijkld.query and wijkld.serve (imported when a command runs).
+
+dist_option = click.option(
+    "--dist",
+    type=click.Path(file_okay=True, path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="The release folder built by wijkld build (its wijkld.nq.gz is loaded), or the .nq.gz file itself.",
+)
+QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld"]
+
+
+@cli.command("query", epilog=EPILOG)
+@click.argument("query_text", metavar="QUERY")
+@dist_option
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(QUERY_FORMATS),
+    default="table",
+    show_default=True,
+    help="table: aligned text for people; csv, tsv, json, xml: SPARQL results (SELECT, ASK); "
+    "turtle, ntriples, jsonld: RDF (CONSTRUCT, DESCRIBE).",
+)
+@click.option(
+    "--max-results",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stop after this many rows or triples and say so. Default: no limit.",
+)
+def query_command(query_text: str, dist: Path, fmt: str, max_results: int | None) -> None:
+    """Run a SPARQL query against the release in DIST, in an embedded store.
+
+    QUERY is the query itself, a path to an .rq file, or the name of an example
+    in queries/ (with or without .rq). Without FROM, the query sees all named
+    graphs (data, vocabulary, shapes, metadata) as one default graph. SERVICE
+    and SPARQL Update are refused; a syntax error is reported with its line and
+    column (exit code 2).
+
+    \b
+    Examples:
+        wijkld query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+        wijkld query teams --format csv > teams.csv
+        wijkld query my-query.rq --dist dist --format json
+    """
+    from . import query as sparql
+
+    text = sparql.resolve_query(query_text)
+    store = sparql.load_store(dist)
+    result = sparql.execute(store, text, max_results)
+    if fmt == "table":
+        click.echo(sparql.table(result), nl=False)
+    else:
+        click.echo(sparql.serialize(result, fmt), nl=False)
+
+
+@cli.command("serve", epilog=EPILOG)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on. 0.0.0.0 makes the server reachable from other machines.",
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="TCP port; 0 picks a free one."
+)
+@dist_option
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Per-query time limit in seconds; a longer query is stopped (its worker process killed) and answered 503.",
+)
+@click.option(
+    "--max-results",
+    type=click.IntRange(min=1),
+    default=10000,
+    show_default=True,
+    help="Return at most this many rows or triples; a capped answer says so (header X-Wijkld-Truncated: true).",
+)
+@click.option(
+    "--base",
+    default=None,
+    envvar="WIJKLD_BASE",
+    help="Base IRI the release was built with. Default: read from its graph names. Env: WIJKLD_BASE.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Query worker processes, each holding the data. Default: the number of CPUs, from 2 to 8.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Do not log each request.")
+def serve_command(
+    host: str,
+    port: int,
+    dist: Path,
+    timeout: float,
+    max_results: int,
+    base: str | None,
+    workers: int | None,
+    quiet: bool,
+) -> None:
+    """Serve the release in DIST: SPARQL endpoint, query page and Linked Data.
+
+    \b
+      /                   query page with the example queries
+      /sparql             SPARQL 1.1 Protocol endpoint (GET, POST; read-only)
+      {base path}/id/...  303 See Other to {base path}/doc/...
+      {base path}/doc/... HTML, Turtle, N-Triples or JSON-LD by Accept
+      /.well-known/void   VoID description
+
+    Thing IRIs are served under this server's scheme and host: with the base
+    https://w3id.org/wijkld, the IRI https://w3id.org/wijkld/id/wijk/berflo-es is
+    at http://127.0.0.1:8080/wijkld/id/wijk/berflo-es. Stop with Ctrl-C.
+
+    \b
+    Example:
+        wijkld serve --port 8080
+        curl -L -H 'Accept: text/turtle' http://127.0.0.1:8080/wijkld/id/wijk/berflo-es
+    """
+    from . import serve
+
+    config = serve.Config(
+        dist=dist,
+        host=host,
+        port=port,
+        timeout=timeout,
+        max_results=max_results,
+        base=check_base(base) if base else None,
+        workers=workers or serve.default_workers(),
+        quiet=quiet,
+    )
+    server = serve.start(config)
+    info = server.pool.info
+    click.echo(f"Serving {dist} ({info.get('triples', 0)} triples, base {server.app.base}) at {server.url}/")
+    click.echo(f"  query page  {server.url}/")
+    click.echo(f"  endpoint    {server.url}/sparql")
+    if server.example_url():
+        click.echo(f"  a thing     {server.example_url()}")
+    guarded = "on" if info.get("guarded") else "off (not Linux x86-64/arm64)"
+    click.echo(f"  started in {server.seconds:.2f} s; {config.workers} workers; network guard {guarded}; Ctrl-C stops")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        server.close()
+
+
+# ---- end of query and serve -----------------------------------------------------------------------
+
+
 def main() -> None:
     """Console entry point: expected errors as messages, internal errors as exit code 3."""
     debug = "--debug" in sys.argv[1:]

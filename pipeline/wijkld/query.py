@@ -329,7 +329,9 @@ def inspect(text: str) -> QueryInfo:
             if word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 1].kind == "pname":
                 if tokens[i + 2].kind == "iri":
                     prefixes[tokens[i + 1].text[:-1]] = tokens[i + 2].text[1:-1]
-        elif token.kind == "pname" and not (i and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == "PREFIX"):
+        elif token.kind == "pname" and not (
+            i and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == "PREFIX"
+        ):
             names.append(token)
     undeclared = next((t for t in names if t.text.split(":", 1)[0] not in prefixes), None)
     return QueryInfo(form, service, dataset, prefixes, undeclared)
@@ -448,7 +450,11 @@ def _readable(detail: str) -> str:
         return f"syntax error: {detail}"
     items = _split_expected(detail.removeprefix("expected").removeprefix(" one of").strip())
     words = [i for i in items if not i.startswith("[") and i != "[_]"]
-    words = [w for w in words if len(w) < 60]
+    words = [w for w in words if len(w) < 80]
+    # Oxigraph mixes semantic errors ("The SELECT contains a variable that is unbound") into the list
+    semantic = [w for w in words if " " in w and w[0] not in "\"'"]
+    if semantic:
+        return f"syntax error: {semantic[0][0].lower()}{semantic[0][1:]}"
     if not words:
         return "syntax error: unexpected input here"
     shown = ", ".join(words[:8]) + (", ..." if len(words) > 8 else "")
@@ -507,19 +513,22 @@ def term_json(term: Term) -> dict[str, object]:
         return value
     return {
         "type": "triple",
-        "value": {"subject": term_json(term.subject), "predicate": term_json(term.predicate),
-                  "object": term_json(term.object)},
+        "value": {
+            "subject": term_json(term.subject),
+            "predicate": term_json(term.predicate),
+            "object": term_json(term.object),
+        },
     }
 
 
 def truncation_note(result: Result) -> str:
-    return (
-        f"Result truncated to the first {result.limit} "
-        f"{'rows' if result.kind == 'solutions' else 'triples'}; add LIMIT/OFFSET to page through the rest."
-    )
+    noun = "row" if result.kind == "solutions" else "triple"
+    plural = "" if result.limit == 1 else "s"
+    return f"Result truncated to the first {result.limit} {noun}{plural}; add LIMIT/OFFSET to page through the rest."
 
 
-def results_json(result: Result) -> dict[str, object]:
+def results_json(result: Result, note: bool = True) -> dict[str, object]:
+    """SPARQL 1.1 JSON results; a capped result also has ``"truncated": true`` and a ``"note"`` (with ``note``)."""
     if result.kind == "boolean":
         return {"head": {}, "boolean": result.boolean}
     bindings = [
@@ -527,7 +536,7 @@ def results_json(result: Result) -> dict[str, object]:
         for row in result.rows
     ]
     data: dict[str, object] = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
-    if result.truncated:
+    if result.truncated and note:
         data["truncated"] = True
         data["note"] = truncation_note(result)
     return data
@@ -537,20 +546,22 @@ def serialize(result: Result, fmt: str) -> bytes:
     """The result in one of SOLUTION_FORMATS (SELECT, ASK) or GRAPH_FORMATS (CONSTRUCT, DESCRIBE)."""
     if result.kind == "graph":
         if fmt not in GRAPH_FORMATS:
-            raise WijkldError(f"a CONSTRUCT or DESCRIBE result cannot be written as {fmt}; use {', '.join(GRAPH_FORMATS)}")
-        body = ox.serialize(result.triples, format=GRAPH_FORMATS[fmt], prefixes=_used(result) or None)
+            raise WijkldError(
+                f"a CONSTRUCT or DESCRIBE result cannot be written as {fmt}; use {', '.join(GRAPH_FORMATS)}"
+            )
+        triples = sorted(result.triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        body = ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=_used(result) or None)
         body = body if isinstance(body, bytes) else b""
         if result.truncated and fmt != "jsonld":
             body = f"# {truncation_note(result)}\n".encode() + body
         return body
     if fmt not in SOLUTION_FORMATS:
         raise WijkldError(f"a SELECT or ASK result cannot be written as {fmt}; use {', '.join(SOLUTION_FORMATS)}")
-    data = results_json(result)
-    as_json = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if fmt == "json":
-        return as_json
+        return json.dumps(results_json(result), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     # The official writers of Oxigraph for the other formats, fed with the (possibly capped) result.
-    body = ox.parse_query_results(as_json, ox.QueryResultsFormat.JSON).serialize(format=SOLUTION_FORMATS[fmt])
+    plain = json.dumps(results_json(result, note=False), separators=(",", ":")).encode("utf-8")
+    body = ox.parse_query_results(plain, ox.QueryResultsFormat.JSON).serialize(format=SOLUTION_FORMATS[fmt])
     body = body if isinstance(body, bytes) else b""
     if result.truncated and fmt == "xml":
         declaration, _, rest = body.partition(b"?>")
@@ -559,8 +570,12 @@ def serialize(result: Result, fmt: str) -> bytes:
 
 
 def _used(result: Result) -> dict[str, str]:
-    iris = {t.value for triple in result.triples for t in (triple.subject, triple.predicate, triple.object)
-            if isinstance(t, ox.NamedNode)}
+    iris = {
+        t.value
+        for triple in result.triples
+        for t in (triple.subject, triple.predicate, triple.object)
+        if isinstance(t, ox.NamedNode)
+    }
     return {p: ns for p, ns in sorted(result.prefixes.items()) if ns and any(i.startswith(ns) for i in iris)}
 
 
@@ -576,7 +591,7 @@ def show(term: Term | None, prefixes: dict[str, str]) -> str:
                     return f"{prefix}:{local}"
         return f"<{term.value}>"
     if isinstance(term, ox.Literal):
-        return f"{term.value}@{term.language}" if term.language else term.value
+        return f'"{term.value}"@{term.language}' if term.language else term.value
     return str(term)
 
 

@@ -1,0 +1,978 @@
+"""``wijkld serve``: a local, read-only SPARQL endpoint, query page and Linked Data server.
+
+Engine: Oxigraph (pyoxigraph), embedded. It is a compiled (Rust) SPARQL 1.1
+engine, already a dependency, loads this release in milliseconds and answers
+queries one to two orders of magnitude faster than rdflib's engine (measured in
+benchmarks/serve_load.py). Nothing to install, no server to run beside us.
+
+HTTP: the standard library's ``ThreadingHTTPServer`` (one thread per
+connection, HTTP/1.1 keep-alive). Threads only parse requests and wait; the
+queries run in worker processes, so the GIL is not the bottleneck and no
+third-party web framework is needed for a local tool.
+
+Bounded by design:
+
+* **time** - Oxigraph cannot be interrupted from Python, so every query runs in
+  a pool of worker processes (each with its own copy of the store, started by
+  the ``forkserver`` method so the parent's threads are never forked). A query
+  still running after ``timeout`` seconds has its worker killed (SIGKILL); a
+  fresh worker takes its place in the background, and the client gets 503. The
+  round trip to a worker costs about 0.1 ms per query (see benchmarks/README.md).
+* **result size** - at most ``max_results`` rows or triples; a capped answer has
+  ``X-Wijkld-Truncated: true`` and, in SPARQL JSON, ``"truncated"`` and ``"note"``.
+* **request size** - bodies over ``max_body`` bytes (1 MiB) get 413.
+* **read-only** - SPARQL Update gets 403 and SERVICE 400, decided by the lexer of
+  :mod:`wijkld.query` before anything runs; on Linux (x86-64, arm64) each worker
+  additionally installs a seccomp filter that forbids creating any socket but a
+  Unix one, so even a SERVICE the lexer missed could not reach the network.
+
+Linked Data: the server answers for the IRIs of the release under its own
+scheme and host. With the default base ``https://w3id.org/wijkld`` the thing
+``https://w3id.org/wijkld/id/wijk/berflo-es`` is served at
+``http://127.0.0.1:8080/wijkld/id/wijk/berflo-es`` (path = base path +
+``/id/...``), which answers 303 See Other to ``/wijkld/doc/wijk/berflo-es``; that
+document is HTML, Turtle, N-Triples or JSON-LD by ``Accept`` (``Vary: Accept``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import logging
+import multiprocessing
+import os
+import platform
+import queue
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
+
+import jinja2
+import pyoxigraph as ox
+
+from . import __version__
+from . import query as sparql
+from .errors import WijkldError
+from .iris import DEFAULT_BASE, VOCAB
+from .resources import templates_dir
+
+log = logging.getLogger("wijkld.serve")
+
+MAX_BODY = 1 << 20
+#: Prefixes for showing IRIs to people (the HTML pages); queries declare their own.
+DISPLAY_PREFIXES = {
+    "wijkld": VOCAB,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "org": "http://www.w3.org/ns/org#",
+    "schema": "https://schema.org/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "time": "http://www.w3.org/2006/time#",
+    "geo": "http://www.opengis.net/ont/geosparql#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "void": "http://rdfs.org/ns/void#",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
+LABELS = (
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "https://schema.org/name",
+)
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+#: Media types offered, in order of preference, and the format each stands for.
+SOLUTION_TYPES = [
+    ("application/sparql-results+json", "json"),
+    ("application/sparql-results+xml", "xml"),
+    ("text/csv", "csv"),
+    ("text/tab-separated-values", "tsv"),
+    ("application/json", "json"),
+    ("application/xml", "xml"),
+    ("text/xml", "xml"),
+    ("text/html", "html"),
+]
+GRAPH_TYPES = [
+    ("text/turtle", "turtle"),
+    ("application/n-triples", "ntriples"),
+    ("application/ld+json", "jsonld"),
+    ("text/plain", "ntriples"),
+    ("text/html", "html"),
+]
+DOC_TYPES = [("text/html", "html")] + [t for t in GRAPH_TYPES if t[1] != "html"]
+MEDIA_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+    "turtle": "text/turtle; charset=utf-8",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "html": "text/html; charset=utf-8",
+}
+STATUS_FOR = {"update": 403, "service": 400}
+
+
+def default_workers() -> int:
+    return max(2, min(8, os.cpu_count() or 2))
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything ``wijkld serve`` can be told; the defaults are the CLI's."""
+
+    dist: Path = Path("dist")
+    host: str = "127.0.0.1"
+    port: int = 8080
+    timeout: float = 10.0
+    max_results: int = 10000
+    base: str | None = None  # None: read it from the release's graph names
+    workers: int = field(default_factory=default_workers)
+    max_body: int = MAX_BODY
+    quiet: bool = False
+
+
+# -- the worker processes ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query for a worker. ``formats`` maps a result kind to a format; None returns the Result itself."""
+
+    text: str
+    formats: dict[str, str] | None
+    max_results: int | None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass
+class Answer:
+    """What a worker (or the pool, on a timeout) says about a Job."""
+
+    status: int
+    kind: str = ""
+    fmt: str = ""
+    body: bytes = b""
+    result: sparql.Result | None = None
+    truncated: bool = False
+    message: str = ""
+
+
+def answer(store: ox.Store, job: Job) -> Answer:
+    """Run a job against a store: the whole of a worker's work, also callable in-process."""
+    try:
+        result = sparql.execute(
+            store, job.text, job.max_results, list(job.default_graphs) or None, list(job.named_graphs) or None
+        )
+    except sparql.RefusedQuery as exc:
+        return Answer(STATUS_FOR[exc.kind], message=exc.format_message())
+    except sparql.EvaluationError as exc:
+        return Answer(500, message=exc.format_message())
+    except WijkldError as exc:
+        return Answer(400, message=exc.format_message())
+    if job.formats is None:
+        return Answer(200, kind=result.kind, result=result, truncated=result.truncated)
+    fmt = job.formats.get(result.kind)
+    if fmt is None:
+        return Answer(406, kind=result.kind, message=f"no acceptable media type for a {result.kind} result")
+    try:
+        body = sparql.serialize(result, fmt)
+    except (WijkldError, ValueError, OSError) as exc:
+        return Answer(500, message=f"cannot write the result as {fmt}: {exc}")
+    return Answer(200, kind=result.kind, fmt=fmt, body=body, truncated=result.truncated)
+
+
+def _worker_main(conn: Connection, dump: str, guard: bool) -> None:
+    """A worker process: load the release once, then answer jobs until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops us in order
+    guarded = deny_network() if guard else False
+    try:
+        store = sparql.load_store(Path(dump))
+    except WijkldError as exc:
+        conn.send(("failed", exc.format_message()))
+        return
+    conn.send(("ready", describe_store(store) | {"guarded": guarded}))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            reply = answer(store, job)
+        except Exception as exc:  # noqa: BLE001 - a worker reports, the server answers 500
+            reply = Answer(500, message=f"internal error in the query worker: {type(exc).__name__}: {exc}")
+        conn.send(reply)
+
+
+def describe_store(store: ox.Store) -> dict[str, Any]:
+    """Size, graphs and an example thing: for the start-up message and the VoID description."""
+    graphs = {
+        str(row["g"].value): int(row["n"].value)
+        for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    }
+    example = next(
+        iter(
+            store.query(
+                f"SELECT ?t WHERE {{ ?t a <{VOCAB}Wijk> }} ORDER BY ?t LIMIT 1", use_default_graph_as_union=True
+            )
+        ),
+        None,
+    )
+    if example is None:
+        example = next(
+            iter(
+                store.query(
+                    "SELECT ?t WHERE { ?t <http://xmlns.com/foaf/0.1/isPrimaryTopicOf> ?d } ORDER BY ?t LIMIT 1",
+                    use_default_graph_as_union=True,
+                )
+            ),
+            None,
+        )
+    return {"triples": len(store), "graphs": graphs, "example": example["t"].value if example else None}
+
+
+# Linux seccomp-bpf: allow socket() only for AF_UNIX (the pipe to the parent already exists).
+_ARCHES = {"x86_64": (0xC000003E, 41, 317), "aarch64": (0xC00000B7, 198, 277)}  # audit arch, socket, seccomp
+_IO_URING_SETUP = 425  # io_uring can open sockets without the socket() system call
+_AF_UNIX = 1
+
+
+def deny_network() -> bool:
+    """Forbid this process (all its threads) to create network sockets; False where unsupported.
+
+    A second, independent guard behind the SERVICE check of the lexer: Oxigraph
+    executes SERVICE with its own HTTP client, out of Python's reach.
+    """
+    arch = _ARCHES.get(platform.machine()) if sys.platform == "linux" else None
+    if arch is None:
+        return False
+    audit_arch, nr_socket, nr_seccomp = arch
+    ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
+    allow, deny = 0x7FFF0000, 0x00050000 | errno.EPERM
+
+    class Filter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter))]
+
+    program = [
+        (ld, 0, 0, 4),  # 0 architecture
+        (jeq, 1, 0, audit_arch),  # 1 ours? go on : deny (32-bit system calls)
+        (ret, 0, 0, deny),  # 2
+        (ld, 0, 0, 0),  # 3 system call number
+        (jge, 5, 0, 0x40000000),  # 4 x32 ABI -> deny
+        (jeq, 4, 0, _IO_URING_SETUP),  # 5 -> deny
+        (jeq, 0, 2, nr_socket),  # 6 socket() ? check the family : allow
+        (ld, 0, 0, 16),  # 7 first argument (low 32 bits): the address family
+        (jeq, 0, 1, _AF_UNIX),  # 8 AF_UNIX ? allow : deny
+        (ret, 0, 0, allow),  # 9
+        (ret, 0, 0, deny),  # 10
+    ]
+    filters = (Filter * len(program))(*(Filter(*instruction) for instruction in program))
+    prog = Program(len(program), filters)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS, required to install a filter unprivileged
+        return False
+    # seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog): every thread of the process
+    done = libc.syscall(ctypes.c_long(nr_seccomp), ctypes.c_ulong(1), ctypes.c_ulong(1), ctypes.byref(prog))
+    return bool(done == 0)
+
+
+def _context() -> Any:
+    """forkserver: children come from a clean single-threaded process, never from our threads."""
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(["wijkld.serve"])
+    return ctx
+
+
+class _Worker:
+    def __init__(self, ctx: Any, dump: Path, guard: bool) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(
+            target=_worker_main, args=(child, str(dump), guard), daemon=True, name="wijkld-query-worker"
+        )
+        self.process.start()
+        child.close()
+
+    def wait_ready(self, timeout: float) -> dict[str, Any]:
+        if not self.conn.poll(timeout):
+            raise WijkldError(f"a query worker did not load the release within {timeout:g} s")
+        try:
+            status, payload = self.conn.recv()
+        except (EOFError, OSError):
+            raise WijkldError("a query worker died while loading the release") from None
+        if status != "ready":
+            raise WijkldError(str(payload))
+        return dict(payload)
+
+    def stop(self, kill: bool) -> None:
+        if not kill:
+            with contextlib.suppress(OSError, ValueError):
+                self.conn.send(None)
+            self.process.join(2)
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+        with contextlib.suppress(ValueError):
+            self.process.close()
+
+
+class Pool:
+    """Worker processes, each with its own store; a job that overruns its time kills its worker."""
+
+    def __init__(self, dump: Path, size: int, guard: bool = True) -> None:
+        self.dump, self.size, self.guard = dump, size, guard
+        self._ctx = _context()
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._workers: set[_Worker] = set()
+        self._closed = False
+        self.info: dict[str, Any] = {}
+        self.restarts = 0
+
+    def start(self, timeout: float = 60.0) -> dict[str, Any]:
+        """Start every worker and wait until all have loaded the release; what the first one found."""
+        started = [self._spawn() for _ in range(self.size)]
+        try:
+            infos = [w.wait_ready(timeout) for w in started]
+        except WijkldError:
+            self.close()
+            raise
+        for worker in started:
+            self._idle.put(worker)
+        self.info = infos[0]
+        return self.info
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self._ctx, self.dump, self.guard)
+        with self._lock:
+            self._workers.add(worker)
+        return worker
+
+    def pids(self) -> set[int]:
+        """Process ids of the live workers (and of any being started)."""
+        with self._lock:
+            return {w.process.pid for w in self._workers if w.process.pid is not None}
+
+    def run(self, job: Job, timeout: float) -> Answer:
+        """Answer ``job`` within ``timeout`` seconds (waiting for a free worker counts separately)."""
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            return Answer(503, message=f"all {self.size} query workers are busy; try again in a moment")
+        try:
+            worker.conn.send(job)
+            if worker.conn.poll(timeout):
+                reply = worker.conn.recv()
+                self._idle.put(worker)
+                return reply  # type: ignore[no-any-return]
+        except (EOFError, OSError):
+            self._replace(worker)
+            return Answer(500, message="the query worker died (out of memory?); it has been replaced")
+        self._replace(worker)
+        return Answer(503, message=f"query timeout: the query ran longer than {timeout:g} s and was stopped")
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill a worker now; start its successor in the background so the client is answered at once."""
+        with self._lock:
+            self._workers.discard(worker)
+            self.restarts += 1
+        worker.stop(kill=True)
+        threading.Thread(target=self._refill, name="wijkld-worker-restart", daemon=True).start()
+
+    def _refill(self) -> None:
+        if self._closed:
+            return
+        worker = self._spawn()
+        try:
+            worker.wait_ready(60.0)
+        except WijkldError as exc:
+            log.error("could not restart a query worker: %s", exc)
+            with self._lock:
+                self._workers.discard(worker)
+            worker.stop(kill=True)
+            return
+        if self._closed:
+            worker.stop(kill=False)
+        else:
+            self._idle.put(worker)
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._workers)
+            self._workers.clear()
+        for worker in workers:
+            worker.stop(kill=False)
+
+
+# -- HTTP ------------------------------------------------------------------------
+
+
+def negotiate(accept: str | None, offers: list[tuple[str, str]]) -> str | None:
+    """The format of the best offer for an Accept header (RFC 9110 q-values, wildcards); None: 406."""
+    if not accept or not accept.strip():
+        return offers[0][1]
+    ranges: list[tuple[str, str, float]] = []
+    for item in accept.split(","):
+        parts = [p.strip() for p in item.split(";")]
+        media = parts[0].lower()
+        if "/" not in media:
+            continue
+        q = 1.0
+        for param in parts[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    q = 0.0
+        major, _, minor = media.partition("/")
+        ranges.append((major, minor, q))
+    best: tuple[float, int, str] | None = None
+    for order, (media_type, fmt) in enumerate(offers):
+        major, _, minor = media_type.partition("/")
+        matches = [
+            (3 if (m, n) == (major, minor) else 2 if (m, n) == (major, "*") else 1, q)
+            for m, n, q in ranges
+            if (m, n) in ((major, minor), (major, "*"), ("*", "*"))
+        ]
+        if not matches:
+            continue
+        q = max(matches)[1]  # the most specific range decides
+        if q > 0 and (best is None or q > best[0] or (q == best[0] and order < best[1])):
+            best = (q, order, fmt)
+    return best[2] if best else None
+
+
+FORMAT_PARAMETER = {fmt: fmt for _, fmt in SOLUTION_TYPES + GRAPH_TYPES} | {
+    media.split(";")[0]: fmt for media, fmt in SOLUTION_TYPES + GRAPH_TYPES
+}
+
+
+class App:
+    """Routes and renders; holds the pool, the templates and what the release says about itself."""
+
+    def __init__(self, config: Config, pool: Pool, base: str) -> None:
+        self.config, self.pool, self.base = config, pool, base
+        self.base_path = urlsplit(base).path.rstrip("/")
+        self.examples = sparql.examples()
+        self.templates = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(templates_dir()), autoescape=True, trim_blocks=True, lstrip_blocks=True
+        )
+        void_file = config.dist / "void.ttl"
+        self.void_file = void_file if void_file.is_file() else None
+        #: The release folder, served as static files under the base path: the pages and downloads
+        #: that wijkld build writes (index.html, doc/{type}/{key}.html|.ttl|.jsonld, the dumps).
+        self.static_root: Path | None = config.dist.resolve() if config.dist.is_dir() else None
+
+    def static_file(self, path: str) -> Path | None:
+        """The file of the release at a request path under the base path; None outside it or if missing."""
+        if self.static_root is None or not (path == self.base_path or path.startswith(self.base_path + "/")):
+            return None
+        relative = unquote(path[len(self.base_path) :]).strip("/") or "index.html"
+        if any(part in ("", ".", "..") for part in relative.split("/")) or "\\" in relative or "\0" in relative:
+            return None
+        candidate = (self.static_root / relative).resolve()
+        if not candidate.is_relative_to(self.static_root) or not candidate.is_file():
+            return None
+        return candidate
+
+    # -- helpers --
+    def run(self, job: Job) -> Answer:
+        return self.pool.run(job, self.config.timeout)
+
+    def local(self, iri: str) -> str | None:
+        """The path at which this server answers for a thing or document IRI of the release, or None."""
+        if iri.startswith(self.base + "/id/") or iri.startswith(self.base + "/doc/"):
+            return self.base_path + iri[len(self.base) :]
+        return None
+
+    def cell(self, term: Any, prefixes: dict[str, str]) -> dict[str, str]:
+        if term is None:
+            return {"text": ""}
+        shown = sparql.show(term, prefixes | DISPLAY_PREFIXES if prefixes else DISPLAY_PREFIXES)
+        if isinstance(term, ox.NamedNode):
+            href = self.local(term.value) or term.value
+            if not href.startswith(("/", "http://", "https://")):
+                return {"text": shown, "title": term.value}  # no javascript: or data: links from query results
+            return {"text": shown, "href": href, "title": term.value}
+        if isinstance(term, ox.Literal):
+            note = (
+                ""
+                if term.language or term.datatype.value == sparql.XSD_STRING
+                else sparql.show(term.datatype, DISPLAY_PREFIXES)
+            )
+            return {"text": term.value, "lang": term.language or "", "note": note}
+        return {"text": str(term)}
+
+    def render(self, template: str, **context: Any) -> bytes:
+        page = self.templates.get_template(template).render(version=__version__, base=self.base, **context)
+        return page.encode("utf-8")
+
+    def query_page(self, text: str, example: str = "", run: bool = True) -> tuple[int, bytes, dict[str, str]]:
+        """The HTML query page, with the result of ``text`` as a table when there is one."""
+        context: dict[str, Any] = {"examples": self.examples, "query": text, "selected": example}
+        status, headers = 200, {}
+        if run and text.strip():
+            started = time.perf_counter()
+            reply = self.run(Job(text, None, self.config.max_results))
+            context["elapsed"] = f"{(time.perf_counter() - started) * 1000:.0f}"
+            if reply.status != 200 or reply.result is None:
+                status = reply.status
+                context["error"] = reply.message
+            else:
+                result = reply.result
+                context["result"] = self.table(result)
+                context["downloads"] = [
+                    (name, "/sparql?" + urlencode({"query": text, "format": name}))
+                    for name in (sparql.GRAPH_FORMATS if result.kind == "graph" else sparql.SOLUTION_FORMATS)
+                ]
+                if result.truncated:
+                    context["note"] = sparql.truncation_note(result)
+                    headers["X-Wijkld-Truncated"] = "true"
+        return status, self.render("query.html", **context), headers
+
+    def table(self, result: sparql.Result) -> dict[str, Any]:
+        if result.kind == "boolean":
+            return {"kind": "boolean", "boolean": result.boolean}
+        if result.kind == "graph":
+            header = ["subject", "predicate", "object"]
+            rows = [(t.subject, t.predicate, t.object) for t in result.triples]
+        else:
+            header, rows = list(result.variables), result.rows  # type: ignore[assignment]
+        cells = [[self.cell(term, result.prefixes) for term in row] for row in rows]
+        return {"kind": result.kind, "header": header, "rows": cells, "count": len(rows)}
+
+    def describe(self, thing: str) -> Answer:
+        """What the release says about a thing: its own triples and those pointing at it."""
+        text = (
+            f"CONSTRUCT {{ <{thing}> ?p ?o . ?s ?q <{thing}> . }} "
+            f"WHERE {{ {{ <{thing}> ?p ?o }} UNION {{ ?s ?q <{thing}> }} }}"
+        )
+        return self.run(Job(text, None, self.config.max_results))
+
+    def exists(self, thing: str) -> Answer:
+        return self.run(Job(f"ASK {{ <{thing}> ?p ?o }}", None, 1))
+
+    def doc_page(self, thing: str, result: sparql.Result) -> bytes:
+        outgoing = [t for t in result.triples if isinstance(t.subject, ox.NamedNode) and t.subject.value == thing]
+        incoming = [t for t in result.triples if not (isinstance(t.subject, ox.NamedNode) and t.subject.value == thing)]
+        labels = [t.object for t in outgoing if t.predicate.value in LABELS and isinstance(t.object, ox.Literal)]
+        label = next((x.value for x in labels if x.language == "nl"), labels[0].value if labels else thing)
+        order = {RDF_TYPE: "0"}
+        outgoing.sort(key=lambda t: (order.get(t.predicate.value, "1"), t.predicate.value, str(t.object)))
+        incoming.sort(key=lambda t: (t.predicate.value, str(t.subject)))
+        doc = thing.replace("/id/", "/doc/", 1) if thing.startswith(self.base + "/id/") else thing
+        return self.render(
+            "doc.html",
+            thing=thing,
+            label=label,
+            local=self.local(doc) or "",
+            types=[self.cell(t.object, {}) for t in outgoing if t.predicate.value == RDF_TYPE],
+            outgoing=[(self.cell(t.predicate, {}), self.cell(t.object, {})) for t in outgoing],
+            incoming=[(self.cell(t.subject, {}), self.cell(t.predicate, {})) for t in incoming],
+            truncated=sparql.truncation_note(result) if result.truncated else "",
+        )
+
+    def void(self, endpoint: str) -> bytes:
+        """dist/void.ttl when the release has one; otherwise a minimal description from the store."""
+        if self.void_file is not None:
+            return self.void_file.read_bytes()
+        info = self.pool.info
+        n = ox.NamedNode
+        vd, xsd_integer = "http://rdfs.org/ns/void#", n("http://www.w3.org/2001/XMLSchema#integer")
+        dataset = n(f"{self.base}/id/dataset/wijkld")
+        triples = [
+            ox.Triple(dataset, n(RDF_TYPE), n(vd + "Dataset")),
+            ox.Triple(dataset, n(vd + "triples"), ox.Literal(str(info.get("triples", 0)), datatype=xsd_integer)),
+            ox.Triple(dataset, n(vd + "uriSpace"), ox.Literal(f"{self.base}/id/")),
+            ox.Triple(dataset, n(vd + "dataDump"), n(f"{self.base}/dist/{sparql.DUMP}")),
+            ox.Triple(dataset, n(vd + "sparqlEndpoint"), n(endpoint)),
+        ]
+        if info.get("example"):
+            triples.append(ox.Triple(dataset, n(vd + "exampleResource"), n(info["example"])))
+        for graph, count in sorted(info.get("graphs", {}).items()):
+            subset = n(graph)
+            triples += [
+                ox.Triple(dataset, n(vd + "subset"), subset),
+                ox.Triple(subset, n(RDF_TYPE), n(vd + "Dataset")),
+                ox.Triple(subset, n(vd + "triples"), ox.Literal(str(count), datatype=xsd_integer)),
+            ]
+        body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={"void": vd})
+        return body if isinstance(body, bytes) else b""
+
+
+class Handler(BaseHTTPRequestHandler):
+    """One request: parse, route, answer. Every response has a length, so keep-alive works."""
+
+    server: WijkldHTTPServer
+    protocol_version = "HTTP/1.1"
+    server_version = f"wijkld/{__version__}"
+    timeout = 30  # seconds a client may idle on a connection
+
+    # -- plumbing --
+    @property
+    def app(self) -> App:
+        return self.server.app
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        if not self.app.config.quiet:
+            super().log_message(format, *args)
+
+    def send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Expose-Headers", "X-Wijkld-Truncated, Location, Content-Type")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def fail(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        """An error in the style of the SPARQL Protocol: a status and a plain-text message."""
+        reason = HTTPStatus(status).phrase
+        self.send(status, f"Error {status} {reason}: {message}\n".encode(), "text/plain; charset=utf-8", headers)
+
+    def do_OPTIONS(self) -> None:  # noqa: N802 - http.server's naming
+        self.send_response(204)
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Allow-Methods", "GET, POST, HEAD, OPTIONS")
+        self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
+        self.send_header("Access-Control-Max-Age", "86400")
+        self.send_header("Allow", "GET, POST, HEAD, OPTIONS")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.do_GET()
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.dispatch({})
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.read_body()
+        if body is None:
+            return
+        self.dispatch({"body": body})
+
+    def read_body(self) -> bytes | None:
+        """The request body, or None once an error has been answered (411, 413, 400)."""
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            self.close_connection = True
+            self.fail(411, "send a Content-Length (chunked request bodies are not supported)")
+            return None
+        length_header = self.headers.get("Content-Length")
+        if length_header is None:
+            self.close_connection = True
+            self.fail(411, "a POST needs a Content-Length")
+            return None
+        try:
+            length = int(length_header)
+        except ValueError:
+            self.close_connection = True
+            self.fail(400, "Content-Length is not a number")
+            return None
+        limit = self.app.config.max_body
+        if length > limit:
+            self.close_connection = True
+            self._drain(length)
+            self.fail(
+                413, f"the request body has {length} bytes; at most {limit} are accepted", {"Connection": "close"}
+            )
+            return None
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _drain(self, length: int) -> None:
+        """Read (and drop) a refused body of sane size, so the client sees our 413 rather than a reset."""
+        remaining = min(length, 8 * self.app.config.max_body)
+        with contextlib.suppress(OSError):
+            while remaining > 0:
+                chunk = self.rfile.read(min(65536, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+
+    # -- routing --
+    def dispatch(self, request: dict[str, bytes]) -> None:
+        url = urlsplit(self.path)
+        path, app = url.path, self.app
+        try:
+            if path == "/sparql":
+                self.sparql(url.query, request.get("body"))
+            elif path in ("/", "/query"):
+                self.page(url.query, request.get("body"))
+            elif path == "/.well-known/void":
+                self.void()
+            elif path.startswith(app.base_path + "/id/"):
+                self.thing(path)
+            elif path.startswith(app.base_path + "/doc/"):
+                self.document(path)
+            elif static := app.static_file(path):
+                self.send(200, static.read_bytes(), static_type(static))
+            elif app.base_path and path.rstrip("/") == app.base_path:
+                self.send(303, b"", "text/plain", {"Location": "/"})
+            else:
+                self.fail(404, f"nothing here: {path} (try / for the query page, /sparql for the endpoint)")
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def params(self, query_string: str, body: bytes | None) -> dict[str, list[str]] | None:
+        """Parameters of GET, of a form POST, or of a direct POST (application/sparql-query)."""
+        params = parse_qs(query_string, keep_blank_values=True)
+        if body is None:
+            return params
+        media = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            self.fail(400, "the request body is not UTF-8")
+            return None
+        if media == "application/x-www-form-urlencoded":
+            for name, values in parse_qs(text, keep_blank_values=True).items():
+                params.setdefault(name, []).extend(values)
+        elif media == "application/sparql-query":
+            params.setdefault("query", []).append(text)
+        elif media == "application/sparql-update":
+            params.setdefault("update", []).append(text)
+        else:
+            self.fail(
+                415, f"POST application/sparql-query or application/x-www-form-urlencoded, not {media or '(none)'}"
+            )
+            return None
+        return params
+
+    def sparql(self, query_string: str, body: bytes | None) -> None:
+        params = self.params(query_string, body)
+        if params is None:
+            return
+        if "update" in params:
+            self.fail(403, "SPARQL Update is refused: this is a read-only query service over a release.")
+            return
+        queries = params.get("query", [])
+        if not queries:
+            self.fail(400, "no query: send ?query=... (GET) or POST a query; the query page is at /")
+            return
+        if len(queries) > 1:
+            self.fail(400, "more than one query parameter")
+            return
+        text = queries[0]
+        requested = (params.get("format") or params.get("output") or [""])[0].strip().lower()
+        formats: dict[str, str] = {}
+        if requested:
+            fmt = FORMAT_PARAMETER.get(requested)
+            if fmt is None:
+                self.fail(400, f"unknown format {requested!r}; use one of {', '.join(sorted(set(MEDIA_TYPES)))}")
+                return
+            formats = {"solutions": fmt, "boolean": fmt, "graph": fmt}
+        else:
+            accept = self.headers.get("Accept")
+            solutions, graph = negotiate(accept, SOLUTION_TYPES), negotiate(accept, GRAPH_TYPES)
+            formats = {k: v for k, v in (("solutions", solutions), ("boolean", solutions), ("graph", graph)) if v}
+        form = sparql.inspect(text).form
+        kind = {"ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}.get(form, "solutions")
+        if formats.get(kind) == "html":
+            status, page, headers = self.app.query_page(text)
+            self.send(status, page, MEDIA_TYPES["html"], headers | {"Vary": "Accept"})
+            return
+        if requested and formats.get(kind) not in (
+            sparql.GRAPH_FORMATS if kind == "graph" else sparql.SOLUTION_FORMATS
+        ):
+            self.fail(400, f"format {requested!r} does not fit a {kind} result")
+            return
+        job = Job(
+            text,
+            {k: v for k, v in formats.items() if v != "html"},
+            self.app.config.max_results,
+            tuple(params.get("default-graph-uri", [])),
+            tuple(params.get("named-graph-uri", [])),
+        )
+        reply = self.app.run(job)
+        if reply.status != 200:
+            offered = ", ".join(m for m, f in (GRAPH_TYPES if reply.kind == "graph" else SOLUTION_TYPES) if f != "html")
+            message = reply.message if reply.status != 406 else f"{reply.message}; offered: {offered}"
+            self.fail(reply.status, message, {"Vary": "Accept"})
+            return
+        headers = {"Vary": "Accept"}
+        if reply.truncated:
+            headers["X-Wijkld-Truncated"] = "true"
+        self.send(200, reply.body, MEDIA_TYPES[reply.fmt], headers)
+
+    def page(self, query_string: str, body: bytes | None) -> None:
+        params = self.params(query_string, body)
+        if params is None:
+            return
+        text = (params.get("query") or [""])[0]
+        example = (params.get("example") or [""])[0]
+        load = bool(params.get("load")) or (example and not text.strip())
+        if load and example:
+            text = next((q for name, _, q in self.app.examples if name == example), text)
+        status, page, headers = self.app.query_page(text, example, run=not load)
+        self.send(status, page, MEDIA_TYPES["html"], headers)
+
+    def void(self) -> None:
+        host = self.headers.get("Host") or f"{self.app.config.host}:{self.server.server_address[1]}"
+        self.send(200, self.app.void(f"http://{host}/sparql"), MEDIA_TYPES["turtle"])
+
+    def _iri(self, path: str) -> str | None:
+        """The thing IRI for /id/... or /doc/... paths; None when the path cannot be an IRI of ours."""
+        rest = path[len(self.app.base_path) :]
+        segment, _, key = rest[1:].partition("/")
+        if not key or not all(c.isalnum() or c in "-._~!$&'()*+,;=:@%/" for c in key) or not key.isascii():
+            return None
+        return f"{self.app.base}/id/{key}"
+
+    def thing(self, path: str) -> None:
+        thing = self._iri(path)
+        if thing is None:
+            self.fail(404, f"no such thing: {path}")
+            return
+        known = self.app.exists(thing)
+        if known.status != 200 or known.result is None:
+            self.fail(known.status, known.message)
+            return
+        if not known.result.boolean:
+            self.fail(404, f"the release does not describe {thing}")
+            return
+        location = self.app.base_path + "/doc/" + thing[len(self.app.base) + len("/id/") :]
+        self.send(303, f"See {location}\n".encode(), "text/plain; charset=utf-8", {"Location": location})
+
+    def document(self, path: str) -> None:
+        thing = self._iri(path)
+        fmt = negotiate(self.headers.get("Accept"), DOC_TYPES)
+        headers = {"Vary": "Accept"}
+        if thing is None:
+            self.fail(404, f"no such document: {path}", headers)
+            return
+        if fmt is None:
+            self.fail(406, f"offered: {', '.join(m for m, _ in DOC_TYPES)}", headers)
+            return
+        reply = self.app.describe(thing)
+        if reply.status != 200 or reply.result is None:
+            self.fail(reply.status, reply.message, headers)
+            return
+        result = reply.result
+        if not any(t.subject == ox.NamedNode(thing) for t in result.triples):
+            self.fail(404, f"the release does not describe {thing}", headers)
+            return
+        if result.truncated:
+            headers["X-Wijkld-Truncated"] = "true"
+        if fmt == "html":
+            # the page wijkld build published for this thing, if there is one; else one made from the store
+            page = self.app.static_file(path + ".html")
+            body = page.read_bytes() if page is not None else self.app.doc_page(thing, result)
+            self.send(200, body, MEDIA_TYPES["html"], headers)
+            return
+        result.prefixes = DISPLAY_PREFIXES
+        self.send(200, sparql.serialize(result, fmt), MEDIA_TYPES[fmt], headers)
+
+
+class WijkldHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+    app: App
+
+
+@dataclass
+class Server:
+    """A started server: ``serve_forever()`` in the foreground, or ``start_background()`` for tests."""
+
+    httpd: WijkldHTTPServer
+    pool: Pool
+    app: App
+    seconds: float
+    _thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        shown = f"[{host}]" if ":" in str(host) else str(host)
+        return f"http://{shown}:{port}"
+
+    def example_url(self) -> str | None:
+        example = self.pool.info.get("example")
+        local = self.app.local(example) if example else None
+        return self.url + quote(local) if local else None
+
+    def serve_forever(self) -> None:
+        self.httpd.serve_forever(poll_interval=0.2)
+
+    def start_background(self) -> Server:
+        self._thread = threading.Thread(target=self.serve_forever, name="wijkld-serve", daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self.httpd.shutdown()
+            self._thread.join(5)
+        self.httpd.server_close()
+        self.pool.close()
+
+
+def start(config: Config, guard: bool = True) -> Server:
+    """Load the release into the workers and bind the socket; raise WijkldError on bad input."""
+    started = time.perf_counter()
+    dump = sparql.dump_path(config.dist)
+    pool = Pool(dump, config.workers, guard=guard)
+    info = pool.start()
+    base = config.base or detect_base(info.get("graphs", {})) or DEFAULT_BASE
+    app = App(config, pool, base.rstrip("/"))
+    try:
+        httpd = WijkldHTTPServer((config.host, config.port), Handler)
+    except OSError as exc:
+        pool.close()
+        raise WijkldError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
+    httpd.app = app
+    return Server(httpd, pool, app, time.perf_counter() - started)
+
+
+STATIC_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".ttl": "text/turtle; charset=utf-8",
+    ".jsonld": "application/ld+json",
+    ".json": "application/json",
+    ".txt": "text/plain; charset=utf-8",
+    ".nt": "application/n-triples",
+    ".nq": "application/n-quads",
+    ".gz": "application/gzip",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+
+
+def static_type(path: Path) -> str:
+    return STATIC_TYPES.get(
+        path.suffix, "text/plain; charset=utf-8" if path.name == "SHA256SUMS" else "application/octet-stream"
+    )
+
+
+def detect_base(graphs: dict[str, int]) -> str | None:
+    """The base the release was built with, from its graph names ({base}/graph/data)."""
+    for graph in sorted(graphs):
+        if graph.endswith("/graph/data"):
+            return graph[: -len("/graph/data")]
+    return None

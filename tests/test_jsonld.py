@@ -1,0 +1,84 @@
+"""The direct JSON-LD compaction agrees with PyLD, the reference processor, and never touches the network."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+from pyld import jsonld as pyld
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from wijkld import jsonld
+
+
+def _refuse(url: str, options: object = None) -> object:
+    raise pyld.JsonLdError(f"tests never fetch remote documents (asked for {url})", "loading document failed")
+
+
+pyld.set_document_loader(_refuse)
+
+
+def _parse_jsonld(text: str) -> Graph:
+    with warnings.catch_warnings():
+        # rdflib 7.6 warns about its own internals when parsing JSON-LD
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return Graph().parse(data=text, format="json-ld")
+
+
+def test_expansion_matches_pyld(built_release: Graph) -> None:
+    from wijkld.publish import ntriples_lines
+
+    nquads = b"".join(ntriples_lines(built_release)).decode()
+    reference = pyld.from_rdf(nquads, {"format": "application/n-quads"})
+    ours = jsonld.expanded(built_release)
+    assert jsonld.canonical(ours) == jsonld.canonical([n for n in reference if len(n) > 1])
+
+
+def test_compaction_matches_pyld(built_release: Graph) -> None:
+    context = jsonld.build_context(built_release)
+    ours = jsonld.compact(built_release, context)
+    reference = pyld.compact(jsonld.expanded(built_release), context["@context"], {"graph": True})
+    reference["@context"] = context["@context"]
+    assert ours == jsonld.canonical(reference)
+
+
+def test_compacted_document_round_trips_offline(built_release: Graph) -> None:
+    context = jsonld.build_context(built_release)
+    text = jsonld.dumps(jsonld.compact(built_release, context)).decode()
+    assert isomorphic(_parse_jsonld(text), built_release)
+
+
+def test_published_jsonld_needs_no_remote_context(release_dir) -> None:  # type: ignore[no-untyped-def]
+    for path in [release_dir / "wijkld.jsonld", *sorted((release_dir / "framed").glob("*.jsonld"))]:
+        document = json.loads(path.read_text())
+        assert isinstance(document["@context"], dict), path
+        assert pyld.expand(document), path  # the refusing loader above would raise on any fetch
+
+
+def test_context_has_a_term_for_every_predicate(built_release: Graph) -> None:
+    context = jsonld.build_context(built_release)["@context"]
+    document = json.loads(jsonld.dumps(jsonld.compact(built_release, context={"@context": context})))
+    used = {key for node in document["@graph"] for key in node}
+    assert not [key for key in used if ":" in key], "every predicate should compact to a short term"
+
+
+@pytest.mark.parametrize("name", sorted(jsonld.VIEWS))
+def test_tree_views_hold_only_triples_of_the_data(built_release: Graph, name: str) -> None:
+    context = jsonld.build_context(built_release)
+    document = jsonld.tree(built_release, context, jsonld.VIEWS[name])
+    assert document["@graph"]
+    parsed = _parse_jsonld(json.dumps(document))
+    assert len(parsed) > 100
+    assert set(parsed) <= set(built_release)
+
+
+def test_wijk_tree_nests_teams_members_and_roles(built_release: Graph) -> None:
+    context = jsonld.build_context(built_release)
+    document = jsonld.tree(built_release, context, jsonld.VIEWS["wijken"])
+    berflo = next(w for w in document["@graph"] if w["id"].endswith("/wijk/berflo-es"))
+    (team,) = berflo["teams"]
+    members = {m["member"]["name"]: m["role"]["prefLabel"]["en"] for m in team["hasMembership"]}
+    assert members["Hans Kok"] == "alderman"
+    assert len(members) == 4

@@ -1,0 +1,401 @@
+"""``wijkld query`` and the query module: finding, checking, running and writing SPARQL queries.
+
+The release comes from a real build of tests/fixtures/minimal (or data/) when the
+build works; otherwise from the small N-Quads file in tests/fixtures/serve/, so
+these tests never wait on the rest of the pipeline.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+from rdflib.plugins.sparql.parser import parseQuery
+
+from wijkld import build
+from wijkld import query as sparql
+from wijkld.cli import cli
+from wijkld.errors import WijkldError
+from wijkld.iris import DEFAULT_BASE
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures" / "serve"
+RDFS = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+WIJKLD = f"PREFIX wijkld: <{DEFAULT_BASE}/def/>\n"
+
+
+def make_release(root: Path) -> Path:
+    """A release folder: built from the minimal records (or data/) if the build works, else the fixture dump.
+
+    Shared by test_query.py and test_serve.py through the session's base temporary folder.
+    """
+    out = root / "wijkld-release"
+    if (out / sparql.DUMP).is_file():
+        return out
+    for records in (REPO / "tests" / "fixtures" / "minimal", REPO / "data"):
+        if not any(records.glob("*.csv")):
+            continue
+        try:
+            build.run(records, out, DEFAULT_BASE, progress=lambda _: None)
+        except Exception:  # noqa: BLE001 - the pipeline may be mid-change; fall back to the fixture
+            continue
+        if (out / sparql.DUMP).is_file():
+            return out
+    out.mkdir(parents=True, exist_ok=True)
+    (out / sparql.DUMP).write_bytes(gzip.compress((FIXTURES / "wijkld.nq").read_bytes()))
+    return out
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_release(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(scope="module")
+def store(release: Path) -> ox.Store:
+    return sparql.load_store(release)
+
+
+@pytest.fixture()
+def examples_here(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point the example-query lookup at the test copies (queries/ may still be empty)."""
+    monkeypatch.setattr(sparql, "queries_dir", lambda: FIXTURES / "queries")
+    yield FIXTURES / "queries"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+# -- the lexer: SERVICE, Update, dataset clauses ------------------------------------------
+
+SERVICE_CASES = [
+    ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", True),
+    ("select * where { service silent <http://example.org/sparql> { ?s ?p ?o } }", True),
+    ("SELECT * WHERE { ?s ?p ?o .SERVICE <http://example.org/sparql> { ?s ?p ?o } }", True),
+    ("SELECT * WHERE { BIND(<http://example.org/> AS ?u) SERVICE ?u { ?s ?p ?o } }", True),
+    ("SELECT * WHERE { ?s ?p ?o } # SERVICE <http://example.org/sparql> { }", False),
+    ("SELECT * WHERE { ?s ?p 'SERVICE <http://example.org/> {}' }", False),
+    ("SELECT * WHERE { ?s ?p '''two\nlines SERVICE <x> {}''' }", False),
+    ('SELECT * WHERE { ?s ?p "a \\" SERVICE <x> {}" }', False),
+    ("SELECT * WHERE { ?s <http://example.org/SERVICE> ?o }", False),
+    ("PREFIX service: <http://example.org/> SELECT * WHERE { ?s service:p ?o }", False),
+    ("PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ex:a.SERVICE ?o }", False),
+    ("PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ex:SERVICE ?o }", False),
+    ("SELECT ?service WHERE { ?service ?p ?o }", False),
+    ("SELECT * WHERE { ?s ?p 'x'@service }", False),
+    # a comment sign inside an escaped local name is not a comment
+    ("PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ex:a\\#b ?o . SERVICE <x> { } }", True),
+    # '<' after an operand in an expression compares; '#>' is then a comment, and SERVICE follows
+    ("SELECT * WHERE { ?a ?p ?b FILTER(?a<?b)SERVICE?x#>\n{ ?s ?p ?o } }", True),
+    # ... but after DISTINCT an IRI starts, whose '#' is not a comment
+    ("SELECT (COUNT(DISTINCT <http://x#y>) AS ?n) WHERE { SERVICE <http://e> { ?s ?p ?o } }", True),
+    ("SELECT * WHERE { VALUES (?a ?b) { (<http://x/a> <http://x/ns#p>) } SERVICE <http://e> { } }", True),
+    ("SELECT * WHERE { VALUES (?a ?b) { (<http://x/a> <http://x/ns#p>) } }", False),
+    ("PREFIX ex: <http://x/> SELECT * WHERE { ?s ex:p (<http://x/a> <http://x/b#c>) }", False),
+]
+
+
+@pytest.mark.parametrize(("text", "uses_service"), SERVICE_CASES)
+def test_the_lexer_finds_service_only_where_it_is_a_keyword(text: str, uses_service: bool) -> None:
+    assert (sparql.inspect(text).service is not None) is uses_service
+
+
+def _rdflib_service(node: object) -> bool:
+    if getattr(node, "name", None) == "ServiceGraphPattern":
+        return True
+    if isinstance(node, dict):
+        return any(_rdflib_service(v) for v in node.values())
+    if isinstance(node, list | tuple):
+        return any(_rdflib_service(v) for v in node)
+    if hasattr(node, "asList"):
+        return any(_rdflib_service(v) for v in node)  # pyparsing results
+    return False
+
+
+@pytest.mark.parametrize(("text", "uses_service"), SERVICE_CASES)
+def test_the_lexer_agrees_with_rdflibs_parse_tree(text: str, uses_service: bool) -> None:
+    """A second opinion from a full SPARQL parser, wherever it can parse the query."""
+    try:
+        tree = parseQuery(text)
+    except Exception:  # noqa: BLE001 - rdflib rejects some valid queries; then there is nothing to compare
+        pytest.skip("rdflib cannot parse this query")
+    assert _rdflib_service(tree) is uses_service
+
+
+@given(st.text(max_size=200))
+def test_the_lexer_is_total(text: str) -> None:
+    tokens = list(sparql.tokenize(text))
+    positions = [(t.line, t.column) for t in tokens]
+    assert positions == sorted(positions)
+    sparql.inspect(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        ("PREFIX a: <x:> SELECT * {}", "SELECT"),
+        ("BASE <http://x/> ASK {}", "ASK"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("DESCRIBE <http://x>", "DESCRIBE"),
+        ("INSERT DATA { <a> <b> <c> }", "INSERT"),
+        ("PREFIX ex: <x:> DELETE WHERE { ?s ?p ?o }", "DELETE"),
+        ("LOAD <http://example.org/data.ttl>", "LOAD"),
+        ("CLEAR ALL", "CLEAR"),
+        ("DROP GRAPH <http://x>", "DROP"),
+        ("WITH <http://x> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "WITH"),
+    ],
+)
+def test_the_lexer_tells_the_form(text: str, form: str) -> None:
+    assert sparql.inspect(text).form == form
+
+
+def test_updates_and_service_are_refused_before_running(store: ox.Store) -> None:
+    size = len(store)
+    for text in ("INSERT DATA { <http://x> <http://y> <http://z> }", "CLEAR ALL", "DROP DEFAULT"):
+        with pytest.raises(sparql.RefusedQuery) as caught:
+            sparql.execute(store, text)
+        assert caught.value.kind == "update"
+        assert "read-only" in caught.value.format_message()
+    with pytest.raises(sparql.RefusedQuery) as caught:
+        sparql.execute(store, "SELECT * WHERE {\n  SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    assert caught.value.kind == "service"
+    assert "line 2, column 3" in caught.value.format_message()
+    assert len(store) == size
+
+
+# -- syntax errors --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "words"),
+    [
+        ("SELECT * WHERE { ?s ?p }", 1, 25, "expected"),
+        ('SELECT ?s\nWHERE {\n  ?s ?p "unterminated\n}', 3, 22, "expected"),
+        ("PREFIX ex <http://x/>\nSELECT * {}", 1, 10, "expected"),
+        ("SELECT * WHERE {\n  ?s ex:p ?o }", 2, 6, "undefined prefix 'ex:'"),
+        ("SELECT ?x WHERE { ?s ?p ?o } GROUP BY ?s", 1, 41, "variable that is unbound"),
+        ("", 1, 1, "syntax error"),
+    ],
+)
+def test_syntax_errors_have_line_and_column(store: ox.Store, text: str, line: int, column: int, words: str) -> None:
+    with pytest.raises(sparql.QuerySyntaxError) as caught:
+        sparql.execute(store, text)
+    error = caught.value
+    assert (error.line, error.column) == (line, column)
+    message = error.format_message()
+    assert message.startswith(f"line {line}, column {column}: ")
+    assert words in message
+    assert "\\u{" not in message  # the parser's character classes are left out
+
+
+def test_a_syntax_error_shows_the_line_with_a_caret(store: ox.Store) -> None:
+    with pytest.raises(sparql.QuerySyntaxError) as caught:
+        sparql.execute(store, "SELECT *\nWHERE { ?s ?p }")
+    error = caught.value
+    assert (error.line, error.column) == (2, 16)
+    assert error.format_message().splitlines()[1:] == ["  WHERE { ?s ?p }", "  " + " " * 15 + "^"]
+
+
+# -- finding a query ------------------------------------------------------------------------
+
+
+def test_a_query_is_text_a_file_or_an_example(tmp_path: Path, examples_here: Path) -> None:
+    text = "SELECT * WHERE { ?s ?p ?o }"
+    assert sparql.resolve_query(text) == text
+    path = tmp_path / "mine.rq"
+    path.write_text(text, encoding="utf-8")
+    assert sparql.resolve_query(str(path)) == text
+    expected = (examples_here / "wijken.rq").read_text(encoding="utf-8")
+    assert sparql.resolve_query("wijken") == expected
+    assert sparql.resolve_query("wijken.rq") == expected
+    with pytest.raises(WijkldError, match="Example queries: teams, wijken"):
+        sparql.resolve_query("wijkn")
+
+
+def test_examples_have_titles_from_their_comments() -> None:
+    found = sparql.examples(FIXTURES / "queries")
+    assert [(name, title) for name, title, _ in found] == [
+        ("teams", "Adoption teams and their members"),
+        ("wijken", "Wijken and their municipality"),
+    ]
+
+
+def test_a_missing_release_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(WijkldError, match="wijkld build"):
+        sparql.load_store(tmp_path / "nothing")
+
+
+# -- running: graphs, limits --------------------------------------------------------------
+
+
+def test_the_default_graph_is_the_union_unless_the_query_says_otherwise(store: ox.Store) -> None:
+    def count(clauses: str) -> int:
+        result = sparql.execute(store, f"SELECT (COUNT(*) AS ?n) {clauses}")
+        return int(result.rows[0][0].value)  # type: ignore[union-attr]
+
+    data, vocabulary = f"<{DEFAULT_BASE}/graph/data>", f"<{DEFAULT_BASE}/graph/vocabulary>"
+    union = count("WHERE { ?s ?p ?o }")
+    in_data = count(f"FROM {data} WHERE {{ ?s ?p ?o }}")
+    in_vocabulary = count(f"FROM {vocabulary} WHERE {{ ?s ?p ?o }}")
+    assert in_data == count(f"WHERE {{ GRAPH {data} {{ ?s ?p ?o }} }}") > 0
+    assert in_vocabulary > 0
+    assert union >= in_data + in_vocabulary
+
+
+def test_a_capped_result_says_so(store: ox.Store) -> None:
+    result = sparql.execute(store, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }", max_results=7)
+    assert len(result.rows) == 7 and result.truncated
+    assert "truncated to the first 7 rows" in sparql.table(result)
+    data = json.loads(sparql.serialize(result, "json"))
+    assert data["truncated"] is True and "7 rows" in data["note"]
+    assert len(data["results"]["bindings"]) == 7
+    assert b"truncated" in sparql.serialize(result, "xml")
+    graph = sparql.execute(store, "CONSTRUCT WHERE { ?s ?p ?o }", max_results=3)
+    assert len(graph.triples) == 3 and graph.truncated
+    assert sparql.serialize(graph, "turtle").startswith(b"# Result truncated to the first 3 triples")
+
+
+def _wijk_query() -> str:
+    return RDFS + WIJKLD + "SELECT ?wijk ?name WHERE { ?wijk a wijkld:Wijk ; rdfs:label ?name } ORDER BY ?wijk ?name"
+
+
+def test_every_results_format_carries_the_same_rows(store: ox.Store) -> None:
+    result = sparql.execute(store, _wijk_query())
+    assert result.rows
+    expected = [(row[0].value, row[1].value) for row in result.rows]  # type: ignore[union-attr]
+    as_json = json.loads(sparql.serialize(result, "json"))
+    assert [(b["wijk"]["value"], b["name"]["value"]) for b in as_json["results"]["bindings"]] == expected
+    as_csv = list(csv.reader(io.StringIO(sparql.serialize(result, "csv").decode("utf-8"))))
+    assert as_csv[0] == ["wijk", "name"] and [tuple(r) for r in as_csv[1:]] == expected
+    tsv = sparql.serialize(result, "tsv").decode("utf-8").splitlines()
+    assert tsv[0] == "?wijk\t?name" and len(tsv) == len(expected) + 1
+    ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+    root = ET.fromstring(sparql.serialize(result, "xml"))
+    assert [u.text for u in root.findall(".//r:binding[@name='wijk']/r:uri", ns)] == [w for w, _ in expected]
+    for fmt in ("json", "xml", "tsv"):  # and Oxigraph reads back what it wrote (CSV is lossy: it refuses)
+        back = ox.parse_query_results(sparql.serialize(result, fmt), sparql.SOLUTION_FORMATS[fmt])
+        assert len(list(back)) == len(expected)  # type: ignore[arg-type]
+
+
+def test_graph_results_round_trip_in_every_rdf_format(store: ox.Store) -> None:
+    result = sparql.execute(store, WIJKLD + "CONSTRUCT WHERE { ?w a wijkld:Wijk ; ?p ?o }")
+    assert result.triples
+    for fmt, rdf_format in sparql.GRAPH_FORMATS.items():
+        back = list(ox.parse(sparql.serialize(result, fmt), rdf_format))
+        assert len(back) == len(result.triples), fmt
+
+
+def test_special_characters_survive_csv_and_json(store: ox.Store) -> None:
+    text = 'SELECT ?x WHERE { BIND("a, \\"b\\"\\nc é" AS ?x) }'
+    result = sparql.execute(store, text)
+    assert json.loads(sparql.serialize(result, "json"))["results"]["bindings"][0]["x"]["value"] == 'a, "b"\nc é'
+    rows = list(csv.reader(io.StringIO(sparql.serialize(result, "csv").decode("utf-8"), newline="")))
+    assert rows[1] == ['a, "b"\nc é']
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+def test_query_prints_an_aligned_table(release: Path) -> None:
+    code, out = run("query", _wijk_query(), "--dist", str(release))
+    assert code == 0, out
+    lines = out.splitlines()
+    assert lines[0].split("|")[0].strip() == "wijk"
+    assert set(lines[1]) <= {"-", "+"}
+    assert lines[2].index("|") == lines[0].index("|")  # aligned
+    assert "/id/wijk/" in lines[2]
+    assert lines[-1].endswith("rows)") or lines[-1] == "(1 row)"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
+def test_query_writes_sparql_results(release: Path, fmt: str) -> None:
+    code, out = run("query", _wijk_query(), "--dist", str(release), "--format", fmt)
+    assert code == 0, out
+    if fmt == "csv":
+        wijken = [row["wijk"] for row in csv.DictReader(io.StringIO(out, newline=""))]
+    else:
+        parsed = ox.parse_query_results(out.encode("utf-8"), sparql.SOLUTION_FORMATS[fmt])
+        wijken = [row["wijk"].value for row in parsed]  # type: ignore[union-attr]
+    assert wijken and all("/id/wijk/" in w for w in wijken)
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "jsonld"])
+def test_query_writes_rdf_for_construct(release: Path, fmt: str) -> None:
+    code, out = run("query", WIJKLD + "CONSTRUCT WHERE { ?w a wijkld:Wijk }", "--dist", str(release), "-f", fmt)
+    assert code == 0, out
+    assert list(ox.parse(out.encode("utf-8"), sparql.GRAPH_FORMATS[fmt]))
+
+
+def test_query_runs_an_example_by_name(release: Path, examples_here: Path) -> None:
+    for name in ("wijken", "wijken.rq"):
+        code, out = run("query", name, "--dist", str(release))
+        assert code == 0, out
+        assert out.splitlines()[0].split() == ["wijk", "|", "name", "|", "municipality"]
+
+
+def test_query_runs_an_rq_file(release: Path) -> None:
+    code, out = run("query", str(FIXTURES / "queries" / "teams.rq"), "--dist", str(release), "-f", "csv")
+    assert code == 0, out
+    assert out.splitlines()[0] == "team,person,name"
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "queries").glob("*.rq")), ids=lambda p: p.stem)
+def test_every_shipped_example_runs(release: Path, path: Path) -> None:
+    code, out = run("query", path.stem, "--dist", str(release), "--format", "json")
+    assert code == 0, out
+
+
+def test_query_reports_a_syntax_error_with_line_and_column(release: Path) -> None:
+    code, out = run("query", "SELECT *\nWHERE { ?s ?p }", "--dist", str(release))
+    assert code == 2
+    assert "Error: line 2, column 16:" in out
+    assert "Traceback" not in out
+
+
+def test_query_refuses_service_and_update(release: Path) -> None:
+    code, out = run("query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "--dist", str(release))
+    assert code == 2 and "SERVICE" in out and "refused" in out
+    code, out = run("query", "INSERT DATA { <http://x> <http://y> <http://z> }", "--dist", str(release))
+    assert code == 2 and "read-only" in out
+
+
+def test_query_without_a_release_is_bad_input(tmp_path: Path) -> None:
+    code, out = run("query", "SELECT * WHERE { ?s ?p ?o }", "--dist", str(tmp_path / "missing"))
+    assert code == 2
+    assert "wijkld build" in out
+
+
+def test_query_caps_with_max_results(release: Path) -> None:
+    code, out = run("query", "SELECT * WHERE { ?s ?p ?o }", "--dist", str(release), "--max-results", "3")
+    assert code == 0
+    assert "(3 rows)" in out and "truncated to the first 3 rows" in out
+
+
+def test_a_format_that_does_not_fit_the_result_is_bad_input(release: Path) -> None:
+    code, out = run("query", "CONSTRUCT WHERE { ?s ?p ?o }", "--dist", str(release), "-f", "csv")
+    assert code == 2 and "turtle" in out
+
+
+@pytest.mark.parametrize("command", ["query", "serve"])
+def test_help_has_examples_and_every_option_is_explained(command: str) -> None:
+    code, out = run(command, "--help")
+    assert code == 0
+    assert "Example" in out
+    ctx = cli.make_context("wijkld", [command, "--help"], resilient_parsing=True)
+    sub = cli.get_command(ctx, command)
+    assert sub is not None
+    for param in sub.params:
+        if param.name != "help" and isinstance(param, type(sub.params[-1])) and hasattr(param, "help"):
+            assert param.help, param.name  # type: ignore[attr-defined]

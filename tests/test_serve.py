@@ -1,0 +1,616 @@
+"""``wijkld serve`` over real HTTP on a free loopback port, with the standard library's client.
+
+The server runs in a thread of the test process, its query workers in their own
+processes, exactly as ``wijkld serve`` runs them (with a 1 s time limit and a
+100-row cap, so that the limits can be seen quickly).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import Path
+from urllib.parse import quote, urlencode, urlsplit
+
+import pyoxigraph as ox
+import pytest
+
+from wijkld import build, serve
+from wijkld import query as sparql
+from wijkld.iris import DEFAULT_BASE
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures" / "serve"
+SELECT = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 5"
+CONSTRUCT = f"PREFIX wijkld: <{DEFAULT_BASE}/def/> CONSTRUCT WHERE {{ ?w a wijkld:Wijk ; ?p ?o }}"
+#: A six-fold cartesian product: far more than a second of work on any release.
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?x ?y . ?p ?q ?r }"
+
+
+def make_release(root: Path) -> Path:
+    """Built from the minimal records (or data/) when the build works, else the fixture dump (as in test_query)."""
+    out = root / "wijkld-release"
+    if (out / sparql.DUMP).is_file():
+        return out
+    for records in (REPO / "tests" / "fixtures" / "minimal", REPO / "data"):
+        if not any(records.glob("*.csv")):
+            continue
+        try:
+            build.run(records, out, DEFAULT_BASE, progress=lambda _: None)
+        except Exception:  # noqa: BLE001 - the pipeline may be mid-change; fall back to the fixture
+            continue
+        if (out / sparql.DUMP).is_file():
+            return out
+    out.mkdir(parents=True, exist_ok=True)
+    (out / sparql.DUMP).write_bytes(gzip.compress((FIXTURES / "wijkld.nq").read_bytes()))
+    return out
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_release(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(scope="module")
+def server(release: Path) -> Iterator[serve.Server]:
+    config = serve.Config(dist=release, port=0, timeout=1.0, max_results=100, workers=2, quiet=True)
+    running = serve.start(config).start_background()
+    if not running.app.examples:  # queries/ may still be empty: show the test copies
+        running.app.examples = sparql.examples(FIXTURES / "queries")
+    yield running
+    running.close()
+
+
+@dataclass
+class Response:
+    status: int
+    headers: Message
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    @property
+    def type(self) -> str:
+        return (self.headers.get("Content-Type") or "").split(";")[0]
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_NO_PROXY = urllib.request.ProxyHandler({})
+DIRECT = urllib.request.build_opener(_NO_PROXY, _NoRedirects)
+FOLLOW = urllib.request.build_opener(_NO_PROXY)
+
+
+def fetch(
+    server: serve.Server,
+    path: str,
+    *,
+    method: str = "GET",
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    follow: bool = False,
+    **params: str,
+) -> Response:
+    url = server.url + path + ("?" + urlencode(params) if params else "")
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with (FOLLOW if follow else DIRECT).open(request, timeout=30) as response:
+            return Response(response.status, response.headers, response.read())
+    except urllib.error.HTTPError as error:
+        try:
+            return Response(error.code, error.headers, error.read())
+        finally:
+            error.close()
+
+
+def thing(server: serve.Server) -> str:
+    example = server.pool.info.get("example")
+    assert example, "the release has no thing with a document"
+    return str(example)
+
+
+def local_path(server: serve.Server, iri: str) -> str:
+    return server.app.base_path + iri[len(server.app.base) :]
+
+
+# -- start-up and the endpoint -------------------------------------------------------------
+
+
+def test_it_starts_in_under_two_seconds(server: serve.Server) -> None:
+    assert server.seconds < 2.0
+    assert server.pool.info["triples"] > 0
+    assert server.app.base == DEFAULT_BASE  # read from the graph names
+
+
+def test_get_select_as_json_by_default(server: serve.Server) -> None:
+    response = fetch(server, "/sparql", query=SELECT)
+    assert response.status == 200
+    assert response.type == "application/sparql-results+json"
+    data = json.loads(response.body)
+    assert data["head"]["vars"] == ["s", "p", "o"]
+    assert len(data["results"]["bindings"]) == 5
+    assert "X-Wijkld-Truncated" not in response.headers
+
+
+def test_post_form_and_direct_post_give_the_same_answer(server: serve.Server) -> None:
+    by_get = fetch(server, "/sparql", query=SELECT).body
+    form = fetch(
+        server,
+        "/sparql",
+        method="POST",
+        data=urlencode({"query": SELECT}).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    direct = fetch(
+        server,
+        "/sparql",
+        method="POST",
+        data=SELECT.encode(),
+        headers={"Content-Type": "application/sparql-query; charset=utf-8"},
+    )
+    assert form.status == direct.status == 200
+    assert form.body == direct.body == by_get
+
+
+def _rows(fmt: str, body: bytes) -> list[str]:
+    """The subjects of a SELECT ?s ?p ?o answer, read back from each results format."""
+    if fmt == "json":
+        return [b["s"]["value"] for b in json.loads(body)["results"]["bindings"]]
+    if fmt == "xml":
+        ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+        return [u.text or "" for u in ET.fromstring(body).findall(".//r:binding[@name='s']/r:uri", ns)]
+    if fmt == "csv":
+        return [row["s"] for row in csv.DictReader(io.StringIO(body.decode("utf-8"), newline=""))]
+    lines = body.decode("utf-8").splitlines()
+    assert lines[0] == "?s\t?p\t?o"
+    return [line.split("\t")[0].strip("<>") for line in lines[1:]]
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("application/sparql-results+json", "json"),
+        ("application/sparql-results+xml", "xml"),
+        ("text/csv", "csv"),
+        ("text/tab-separated-values", "tsv"),
+        ("application/json", "json"),
+        ("text/plain;q=0.2, text/csv;q=0.9, application/sparql-results+xml;q=0.5", "csv"),
+    ],
+)
+def test_select_results_by_accept(server: serve.Server, accept: str, fmt: str) -> None:
+    expected = _rows("json", fetch(server, "/sparql", query=SELECT).body)
+    response = fetch(server, "/sparql", headers={"Accept": accept}, query=SELECT)
+    assert response.status == 200
+    assert response.type == serve.MEDIA_TYPES[fmt].split(";")[0]
+    assert response.headers["Vary"] == "Accept"
+    assert _rows(fmt, response.body) == expected
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "ntriples"),
+        ("application/ld+json", "jsonld"),
+        ("*/*", "turtle"),
+    ],
+)
+def test_construct_results_by_accept(server: serve.Server, accept: str, fmt: str) -> None:
+    response = fetch(server, "/sparql", headers={"Accept": accept}, query=CONSTRUCT)
+    assert response.status == 200
+    assert response.type == serve.MEDIA_TYPES[fmt].split(";")[0]
+    triples = list(ox.parse(response.body, sparql.GRAPH_FORMATS[fmt]))
+    assert triples and any(t.object.value == f"{DEFAULT_BASE}/def/Wijk" for t in triples)
+
+
+def test_describe_and_ask(server: serve.Server) -> None:
+    described = fetch(
+        server, "/sparql", headers={"Accept": "application/n-triples"}, query=f"DESCRIBE <{thing(server)}>"
+    )
+    assert described.status == 200
+    assert list(ox.parse(described.body, ox.RdfFormat.N_TRIPLES))
+    asked = fetch(server, "/sparql", query=f"ASK {{ <{thing(server)}> ?p ?o }}")
+    assert asked.type == "application/sparql-results+json" and json.loads(asked.body)["boolean"] is True
+    as_xml = fetch(server, "/sparql", headers={"Accept": "application/sparql-results+xml"}, query="ASK { ?s ?p 42 }")
+    assert b"<boolean>false</boolean>" in as_xml.body
+
+
+def test_a_format_parameter_overrides_accept(server: serve.Server) -> None:
+    response = fetch(
+        server, "/sparql", headers={"Accept": "application/sparql-results+xml"}, query=SELECT, format="csv"
+    )
+    assert response.type == "text/csv"
+    assert fetch(server, "/sparql", query=SELECT, format="yaml").status == 400
+
+
+def test_nothing_acceptable_is_406(server: serve.Server) -> None:
+    response = fetch(server, "/sparql", headers={"Accept": "image/png"}, query=SELECT)
+    assert response.status == 406
+    assert "application/sparql-results+json" in response.text
+
+
+def test_a_browser_gets_the_results_as_an_html_table(server: serve.Server) -> None:
+    accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = fetch(server, "/sparql", headers={"Accept": accept}, query=SELECT)
+    assert response.status == 200 and response.type == "text/html"
+    assert response.text.count("<tr>") == 6  # header and five rows
+
+
+def test_graph_parameters_of_the_protocol(server: serve.Server) -> None:
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+    def n(**params: str) -> int:
+        body = fetch(server, "/sparql", query=count, **params).body
+        return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+
+    assert 0 < n(**{"default-graph-uri": f"{DEFAULT_BASE}/graph/data"}) < n()
+
+
+# -- read-only and bounded -------------------------------------------------------------------
+
+
+def _size(server: serve.Server) -> int:
+    body = fetch(server, "/sparql", query="SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").body
+    return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+
+
+def test_updates_are_refused_and_never_applied(server: serve.Server) -> None:
+    before = _size(server)
+    update = "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }"
+    attempts = [
+        fetch(server, "/sparql", query=update),
+        fetch(server, "/sparql", query="CLEAR ALL"),
+        fetch(
+            server,
+            "/sparql",
+            method="POST",
+            data=update.encode(),
+            headers={"Content-Type": "application/sparql-update"},
+        ),
+        fetch(
+            server,
+            "/sparql",
+            method="POST",
+            data=urlencode({"update": "DROP ALL"}).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        ),
+    ]
+    for response in attempts:
+        assert response.status == 403
+        assert "read-only" in response.text
+        assert response.type == "text/plain"
+    assert _size(server) == before
+
+
+@pytest.fixture()
+def listener() -> Iterator[tuple[int, list[bytes]]]:
+    """A local "remote endpoint" that records every connection made to it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    sock.settimeout(0.1)
+    hits: list[bytes] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(1)
+                try:
+                    hits.append(conn.recv(65536))
+                except OSError:
+                    hits.append(b"")
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield sock.getsockname()[1], hits
+    stop.set()
+    thread.join(2)
+    sock.close()
+
+
+def test_service_is_refused_and_never_executed(server: serve.Server, listener: tuple[int, list[bytes]]) -> None:
+    port, hits = listener
+    endpoint = f"http://127.0.0.1:{port}/sparql"
+    for text in (
+        f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}",
+        f"select * where {{ service silent <{endpoint}> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ ?s ?p ?o . # a comment\n  SERVICE <{endpoint}> {{ ?s ?p ?o }} }}",
+    ):
+        response = fetch(server, "/sparql", query=text)
+        assert response.status == 400
+        assert "SERVICE" in response.text and "never fetch remote data" in response.text
+    posted = fetch(
+        server, "/sparql", method="POST", data=text.encode(), headers={"Content-Type": "application/sparql-query"}
+    )
+    assert posted.status == 400
+    time.sleep(0.3)
+    assert hits == []
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux" or os.uname().machine not in ("x86_64", "aarch64"), reason="seccomp guard: Linux only"
+)
+def test_workers_cannot_reach_the_network_even_if_a_service_got_through(listener: tuple[int, list[bytes]]) -> None:
+    """The second guard: after deny_network() Oxigraph's own HTTP client cannot connect (a control run first)."""
+    port, hits = listener
+    service = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+    code = f"""
+import socket, pyoxigraph as ox
+from wijkld.serve import deny_network
+def attempt():
+    try:
+        list(ox.Store().query({service!r}))
+    except Exception as exc:
+        return type(exc).__name__
+print("control", attempt())
+print("guarded", deny_network())
+print("after", attempt())
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=2)
+except PermissionError:
+    print("socket refused")
+left, right = socket.socketpair()
+print("unix sockets still work", left.family == socket.AF_UNIX)
+"""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO / "pipeline"), os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "guarded True" in lines and "socket refused" in lines and "unix sockets still work True" in lines
+    time.sleep(0.3)
+    assert len(hits) == 1  # the control query, and nothing after the guard
+    assert b"SERVICE" not in hits[0] and b"POST /sparql" in hits[0]
+
+
+def test_a_runaway_query_is_stopped_and_the_server_goes_on(server: serve.Server) -> None:
+    workers_before = server.pool.pids()
+    started = time.monotonic()
+    response = fetch(server, "/sparql", query=RUNAWAY)
+    elapsed = time.monotonic() - started
+    assert response.status == 503
+    assert "timeout" in response.text and "1 s" in response.text
+    assert elapsed < 4
+    killed = workers_before - server.pool.pids()
+    assert len(killed) == 1
+    for pid in killed:  # really gone, not grinding on in the background
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert fetch(server, "/sparql", query=SELECT).status == 200
+    deadline = time.monotonic() + 10
+    while len(server.pool.pids()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(server.pool.pids()) == 2  # the killed worker has a successor
+
+
+def test_a_huge_result_is_capped_with_a_notice(server: serve.Server) -> None:
+    everything = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+    response = fetch(server, "/sparql", query=everything)
+    assert response.status == 200
+    assert response.headers["X-Wijkld-Truncated"] == "true"
+    data = json.loads(response.body)
+    assert len(data["results"]["bindings"]) == 100
+    assert data["truncated"] is True and "first 100 rows" in data["note"]
+    as_csv = fetch(server, "/sparql", headers={"Accept": "text/csv"}, query=everything)
+    assert as_csv.headers["X-Wijkld-Truncated"] == "true"
+    assert len(as_csv.text.splitlines()) == 101
+    graph = fetch(server, "/sparql", query="CONSTRUCT WHERE { ?s ?p ?o }")
+    assert graph.headers["X-Wijkld-Truncated"] == "true"
+    assert len(list(ox.parse(graph.body, ox.RdfFormat.TURTLE))) == 100
+    small = fetch(server, "/sparql", query=SELECT)
+    assert "X-Wijkld-Truncated" not in small.headers
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("SELECT * WHERE { ?s ?p }", "line 1, column 25"),
+        ("SELECT *\nWHERE {\n  ?s ex:p ?o }", "line 3, column 6"),
+        ("SELEKT * WHERE { ?s ?p ?o }", "line 1, column"),
+    ],
+)
+def test_malformed_queries_are_400_with_line_and_column(server: serve.Server, text: str, where: str) -> None:
+    response = fetch(server, "/sparql", query=text)
+    assert response.status == 400
+    assert response.type == "text/plain"
+    assert response.text.startswith("Error 400 Bad Request: " + where)
+
+
+def test_bad_requests(server: serve.Server) -> None:
+    assert fetch(server, "/sparql").status == 400  # no query
+    assert fetch(server, "/nothing/here").status == 404
+    wrong_type = fetch(server, "/sparql", method="POST", data=b"{}", headers={"Content-Type": "application/json"})
+    assert wrong_type.status == 415
+    twice = fetch(server, "/sparql?" + urlencode([("query", SELECT), ("query", SELECT)]))
+    assert twice.status == 400
+
+
+def test_a_body_over_the_limit_is_413(server: serve.Server) -> None:
+    body = b"query=" + b"x" * serve.MAX_BODY
+    response = fetch(
+        server, "/sparql", method="POST", data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert response.status == 413
+    assert fetch(server, "/sparql", query=SELECT).status == 200
+
+
+def test_cors(server: serve.Server) -> None:
+    assert fetch(server, "/sparql", query=SELECT).headers["Access-Control-Allow-Origin"] == "*"
+    assert fetch(server, "/sparql", query="SELECT * {").headers["Access-Control-Allow-Origin"] == "*"
+    preflight = fetch(
+        server,
+        "/sparql",
+        method="OPTIONS",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
+
+
+def test_concurrent_clients(server: serve.Server) -> None:
+    def client(n: int) -> list[int]:
+        counts = []
+        for i in range(10):
+            limit = 1 + (n * 10 + i) % 17
+            body = fetch(server, "/sparql", query=f"SELECT * WHERE {{ ?s ?p ?o }} LIMIT {limit}").body
+            counts.append(len(json.loads(body)["results"]["bindings"]) - limit)
+        return counts
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(client, range(8)))
+    assert results == [[0] * 10] * 8  # every one of 80 answers complete and to the right client
+
+
+# -- Linked Data ---------------------------------------------------------------------------------
+
+
+def test_a_thing_iri_answers_303_to_its_document(server: serve.Server) -> None:
+    iri = thing(server)
+    assert iri.startswith(DEFAULT_BASE + "/id/")
+    path = local_path(server, iri)
+    assert path.startswith(urlsplit(DEFAULT_BASE).path + "/id/")  # /wijkld/id/...: the base path is kept
+    response = fetch(server, path)
+    assert response.status == 303
+    assert response.headers["Location"] == path.replace("/id/", "/doc/", 1)
+
+
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("text/turtle", "text/turtle"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/ld+json", "application/ld+json"),
+        ("text/html", "text/html"),
+        ("", "text/html"),
+    ],
+)
+def test_the_document_by_accept(server: serve.Server, accept: str, media: str) -> None:
+    iri = thing(server)
+    headers = {"Accept": accept} if accept else {}
+    response = fetch(server, local_path(server, iri), headers=headers, follow=True)
+    assert response.status == 200
+    assert response.type == media
+    assert response.headers["Vary"] == "Accept"
+    if media == "text/html":
+        assert iri in response.text
+        return
+    fmt = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES}
+    triples = list(ox.parse(response.body, fmt.get(media, ox.RdfFormat.JSON_LD)))
+    subjects = {t.subject for t in triples}
+    assert ox.NamedNode(iri) in subjects
+    foaf_page = ox.NamedNode("http://xmlns.com/foaf/0.1/isPrimaryTopicOf")
+    assert ox.Triple(ox.NamedNode(iri), foaf_page, ox.NamedNode(iri.replace("/id/", "/doc/", 1))) in triples
+
+
+def test_the_html_document_lists_properties_with_links(server: serve.Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(server.app, "static_root", None)  # the page made from the store, not a published one
+    iri = thing(server)
+    page = fetch(server, local_path(server, iri).replace("/id/", "/doc/", 1)).text
+    assert "<h1>" in page and "rdf:type" in page
+    assert 'href="' + server.app.base_path + "/" in page  # links to other things stay on this server
+    assert "<script" not in page
+
+
+def test_a_published_page_is_served_when_the_release_has_one(server: serve.Server, release: Path) -> None:
+    iri = thing(server)
+    key = iri[len(DEFAULT_BASE + "/id/") :]
+    published = release / "doc" / f"{key}.html"
+    if not published.is_file():
+        pytest.skip("this release has no static pages")
+    response = fetch(server, local_path(server, iri).replace("/id/", "/doc/", 1), headers={"Accept": "text/html"})
+    assert response.body == published.read_bytes()
+    turtle = fetch(server, local_path(server, iri).replace("/id/", "/doc/", 1) + ".ttl")
+    assert turtle.status == 200 and turtle.type == "text/turtle"
+
+
+def test_unknown_things_are_404(server: serve.Server) -> None:
+    base_path = server.app.base_path
+    for path in (
+        f"{base_path}/id/wijk/does-not-exist",
+        f"{base_path}/doc/wijk/does-not-exist",
+        f"{base_path}/doc/wijk/" + quote("x> } ; DROP ALL #"),
+        f"{base_path}/id/",
+    ):
+        assert fetch(server, path).status == 404, path
+    assert fetch(server, f"{base_path}/../../etc/passwd").status == 404
+
+
+def test_void(server: serve.Server, release: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    response = fetch(server, "/.well-known/void")
+    assert response.status == 200 and response.type == "text/turtle"
+    if (release / "void.ttl").is_file():
+        assert response.body == (release / "void.ttl").read_bytes()
+    monkeypatch.setattr(server.app, "void_file", None)  # the description made on the fly
+    made = fetch(server, "/.well-known/void")
+    triples = list(ox.parse(made.body, ox.RdfFormat.TURTLE))
+    void = "http://rdfs.org/ns/void#"
+    by_predicate = {t.predicate.value: t.object for t in triples if t.subject.value.endswith("/id/dataset/wijkld")}
+    assert int(by_predicate[void + "triples"].value) == server.pool.info["triples"]
+    assert by_predicate[void + "uriSpace"].value == DEFAULT_BASE + "/id/"
+    assert by_predicate[void + "dataDump"].value.endswith("wijkld.nq.gz")
+    assert by_predicate[void + "sparqlEndpoint"].value == server.url + "/sparql"
+
+
+# -- the query page ------------------------------------------------------------------------------
+
+
+def test_the_query_page_preloads_the_examples(server: serve.Server) -> None:
+    page = fetch(server, "/").text
+    assert fetch(server, "/query").text == page
+    assert server.app.examples
+    for name, title, text in server.app.examples:
+        assert f'value="{name}"' in page
+        assert title.replace("'", "&#39;") in page
+    assert "<script src" not in page and "<link" not in page  # nothing fetched from elsewhere
+    loaded = fetch(server, "/query", example=server.app.examples[0][0], load="1").text
+    assert "PREFIX" in loaded.split("<textarea", 1)[1].split("</textarea>", 1)[0]
+
+
+def test_the_query_page_runs_a_query_and_shows_a_table(server: serve.Server) -> None:
+    page = fetch(server, "/query", query=SELECT).text
+    assert "<table>" in page and page.count("<tr>") == 6
+    assert "/sparql?query=" in page  # download links
+    error = fetch(server, "/query", query="SELECT * {")
+    assert error.status == 400 and "line 1, column" in error.text
+
+
+def test_the_query_page_escapes_what_it_shows(server: serve.Server) -> None:
+    nasty = (
+        'SELECT ?x WHERE { BIND("</textarea><script>alert(1)</script>" AS ?x) BIND(IRI("javascript:alert(2)") AS ?y) }'
+    )
+    page = fetch(server, "/query", query=nasty).text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;/textarea&gt;&lt;script&gt;" in page
+    assert 'href="javascript:' not in page
+
+
+def test_head_requests(server: serve.Server) -> None:
+    response = fetch(server, "/sparql", method="HEAD", query=SELECT)
+    assert response.status == 200 and response.body == b""
+    assert int(response.headers["Content-Length"]) > 0
