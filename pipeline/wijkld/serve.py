@@ -727,12 +727,12 @@ class Handler(BaseHTTPRequestHandler):
                 self.page(url.query, request.get("body"))
             elif path == "/.well-known/void":
                 self.void()
+            elif static := app.static_file(path):  # the release's own files: pages, .ttl, .jsonld, dumps
+                self.send(200, static.read_bytes(), static_type(static))
             elif path.startswith(app.base_path + "/id/"):
                 self.thing(path)
             elif path.startswith(app.base_path + "/doc/"):
                 self.document(path)
-            elif static := app.static_file(path):
-                self.send(200, static.read_bytes(), static_type(static))
             elif app.base_path and path.rstrip("/") == app.base_path:
                 self.send(303, b"", "text/plain", {"Location": "/"})
             else:
