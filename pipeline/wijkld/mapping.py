@@ -69,7 +69,6 @@ SCHEME_LABELS: dict[str, tuple[str, str]] = {
     "verdict": ("oordelen", "verdicts"),
     "quantity-kind": ("soorten hoeveelheden", "kinds of quantity"),
     "event-kind": ("soorten gebeurtenissen", "kinds of event"),
-    "organisation-kind": ("soorten organisaties", "kinds of organisation"),
 }
 DATE_TYPES = {"year": XSD.gYear, "month": XSD.gYearMonth, "day": XSD.date}
 INSTANT_PROPERTIES = {"year": TIME.inXSDgYear, "month": TIME.inXSDgYearMonth, "day": TIME.inXSDDate}

@@ -149,7 +149,6 @@ CONCEPT_SCHEMES = (
     "verdict",
     "quantity-kind",
     "event-kind",
-    "organisation-kind",
 )
 PROGRAMME_KINDS = ("pilot", "policy-programme", "local-programme")
 PROJECT_KINDS = ("project", "agreement", "work-company", "infrastructure")
