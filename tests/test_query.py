@@ -235,6 +235,22 @@ def test_examples_have_titles_from_their_comments() -> None:
 def test_a_missing_release_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(WijkldError, match="wijkld build"):
         sparql.load_store(tmp_path / "nothing")
+    broken = tmp_path / "broken" / sparql.DUMP
+    broken.parent.mkdir()
+    broken.write_bytes(gzip.compress(b"<http://a> <http://b> .\n"))
+    with pytest.raises(WijkldError, match="cannot load the release"):
+        sparql.load_store(broken.parent)
+    broken.write_bytes(b"not gzip")
+    with pytest.raises(WijkldError, match="cannot load the release"):
+        sparql.load_store(broken.parent)
+
+
+def test_a_query_file_may_have_spaces_in_its_path(tmp_path: Path) -> None:
+    path = tmp_path / "my queries" / "count all.rq"
+    path.parent.mkdir()
+    path.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", encoding="utf-8")
+    assert sparql.resolve_query(str(path)).startswith("SELECT")
+    assert sparql.resolve_query("x" * 5000 + " ?") == "x" * 5000 + " ?"  # too long for a file name: a query
 
 
 # -- running: graphs, limits --------------------------------------------------------------

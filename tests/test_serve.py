@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -348,6 +349,11 @@ def test_service_is_refused_and_never_executed(server: serve.Server, listener: t
         server, "/sparql", method="POST", data=text.encode(), headers={"Content-Type": "application/sparql-query"}
     )
     assert posted.status == 400
+    huge = text + "\n# " + "x" * (serve.CHECK_HERE_LIMIT + 10)  # refused by a worker, not by the HTTP thread
+    posted = fetch(
+        server, "/sparql", method="POST", data=huge.encode(), headers={"Content-Type": "application/sparql-query"}
+    )
+    assert posted.status == 400 and "never fetch remote data" in posted.text
     time.sleep(0.3)
     assert hits == []
 
@@ -616,3 +622,63 @@ def test_head_requests(server: serve.Server) -> None:
     response = fetch(server, "/sparql", method="HEAD", query=SELECT)
     assert response.status == 200 and response.body == b""
     assert int(response.headers["Content-Length"]) > 0
+
+
+# -- the command, and the recipes for big stores -------------------------------------------------------
+
+
+def test_the_serve_command_starts_answers_and_stops_on_ctrl_c(release: Path) -> None:
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "pipeline"), env.get("PYTHONPATH", "")]))
+    command = [sys.executable, "-m", "wijkld", "serve", "--dist", str(release), "--port", "0", "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith("Serving ") and " at http://127.0.0.1:" in first, first + process.stderr.read()
+        url = first.rsplit(" at ", 1)[1].strip().rstrip("/")
+        lines = [process.stdout.readline() for _ in range(4)]
+        started = next(line for line in lines if "started in" in line)
+        assert float(started.split("started in ")[1].split(" s")[0]) < 2.0
+        with FOLLOW.open(url + "/sparql?" + urlencode({"query": "ASK {}"}), timeout=30) as response:
+            assert json.loads(response.read())["boolean"] is True
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert "stopped" in out
+    assert "Traceback" not in err
+
+
+def test_serve_without_a_release_is_bad_input(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from wijkld.cli import cli
+
+    result = CliRunner().invoke(cli, ["serve", "--dist", str(tmp_path / "missing"), "--port", "0"])
+    assert result.exit_code == 2
+    assert "wijkld build" in result.output
+
+
+def test_the_fuseki_configuration_is_read_only_with_a_union_default_graph() -> None:
+    path = REPO / "docs" / "fuseki" / "wijkld.ttl"
+    quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()))
+    fuseki, tdb2 = "http://jena.apache.org/fuseki#", "http://jena.apache.org/2016/tdb#"
+    operations = {q.object.value for q in quads if q.predicate.value == fuseki + "operation"}
+    assert operations == {fuseki + "query", fuseki + "gsp-r"}
+    values = {(q.predicate.value, q.object.value) for q in quads}
+    assert (tdb2 + "unionDefaultGraph", "true") in values
+    assert (tdb2 + "location", "databases/wijkld") in values
+
+
+def test_the_qleverfile_reads_the_nquads() -> None:
+    import configparser
+
+    qleverfile = configparser.ConfigParser(interpolation=configparser.ExtendedInterpolation())
+    qleverfile.read(REPO / "docs" / "qlever" / "Qleverfile")
+    assert qleverfile["data"]["FORMAT"] == "nq"
+    assert qleverfile["index"]["CAT_INPUT_FILES"] == "zcat wijkld.nq.gz"
+    assert "wijkld.nq.gz" in qleverfile["data"]["GET_DATA_CMD"]

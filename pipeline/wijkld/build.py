@@ -14,7 +14,8 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from . import diff, jsonld, mapping, metadata, pages, publish, records, validate
+from . import diff, jsonld, locate, mapping, metadata, pages, publish, records, validate
+from . import report as reporting
 from .errors import NonConformingError, WijkldError
 from .iris import Minter
 from .resources import resource_dir
@@ -86,7 +87,7 @@ def run(data_dir: Path, out: Path, base: str, progress: Progress = lambda _: Non
         warnings=report.count("warning"),
     )
     if summary.violations:
-        raise NonConformingError(_violations_message(report, "data"))
+        raise NonConformingError(_violations_message(report, "data", locate.Locator(recs, minter)))
     baseline = read_baseline(out, recs.release.text("version") or "")
     progress(f"publishing to {out}")
     with publish.staging(out) as staged:
@@ -94,18 +95,23 @@ def run(data_dir: Path, out: Path, base: str, progress: Progress = lambda _: Non
         summary.files = release.write(staged)
         meta_report = validate.check(release.metadata_graph, shapes, ontology)
         if meta_report.count("violation"):
-            raise NonConformingError(_violations_message(meta_report, "metadata"))
+            raise NonConformingError(_violations_message(meta_report, "metadata", locate.Locator(recs, minter)))
         publish.swap_in(staged, out)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _violations_message(report: validate.Report, what: str, limit: int = 20) -> str:
-    violations = [r for r in report.results if r.severity == "violation"]
-    lines = [f"  {r.focus} {r.path}: {r.message()}" for r in violations[:limit]]
-    if len(violations) > limit:
-        lines.append(f"  ... and {len(violations) - limit} more (run wijkld validate for the full report)")
-    return f"{len(violations)} SHACL violations in the {what}; nothing was published.\n" + "\n".join(lines)
+def _violations_message(report: validate.Report, what: str, locator: locate.Locator, limit: int = 20) -> str:
+    """The text report of the violations, naming the source record (file and line) behind each."""
+    options = reporting.Options(
+        locate=locator.find,
+        max_results=limit,
+        min_severity="violation",
+        headline=False,
+        cap_hint="run wijkld validate for the full report",
+    )
+    violations = report.count("violation")
+    return f"{violations} SHACL violations in the {what}; nothing was published.\n" + reporting.text(report, options)
 
 
 def read_baseline(out: Path, version: str) -> Baseline:

@@ -126,6 +126,94 @@ def diff_command(old: Path, new: Path, json_out: Path | None, max_resources: int
         json_out.write_bytes(diff.dumps_json(changes))
 
 
+@cli.command("validate", epilog=EPILOG)
+@click.argument("data", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--shapes",
+    "shapes_path",
+    type=click.Path(exists=True, path_type=Path),
+    help="A Turtle shapes file, or a folder of them. Default: the wijkld shapes.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "turtle", "json", "junit", "github"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["violation", "warning", "info"]),
+    default="violation",
+    show_default=True,
+    help="Exit 1 when there are results of this severity or worse.",
+)
+@click.option(
+    "--max-results",
+    type=click.IntRange(min=1),
+    default=None,
+    help="List at most this many results (text, json, github) and say so. Default: no limit.",
+)
+@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True, help="Language of messages.")
+@click.option(
+    "--records",
+    "records_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Source records behind the data, to name the file and line of each result. "
+    "Default: data/ if it exists and the data is under BASE.",
+)
+@base_option
+def validate_command(
+    data: tuple[Path, ...],
+    shapes_path: Path | None,
+    fmt: str,
+    fail_on: str,
+    max_results: int | None,
+    lang: str,
+    records_dir: Path | None,
+    base: str,
+) -> None:
+    """Validate RDF files against the wijkld SHACL shapes (or --shapes).
+
+    DATA are Turtle (.ttl), N-Triples (.nt), N-Quads (.nq, all graphs merged),
+    TriG (.trig) or JSON-LD (.jsonld, .json) files, each optionally gzipped (.gz).
+    Without DATA, the release dist/wijkld.nt.gz is validated. A syntax error is
+    reported as FILE:LINE:COLUMN (exit code 2). See docs/validate.md.
+
+    \b
+    Examples:
+        wijkld validate my-data.ttl
+        wijkld validate dist/wijkld.nt.gz --fail-on warning --lang nl
+        wijkld validate my-data.ttl --format github      # annotations in GitHub Actions
+        wijkld validate my-data.ttl --format junit > shacl.xml
+    """
+    from . import report, validate
+
+    if not data:
+        if not validate.DEFAULT_DATA.is_file():
+            raise click.UsageError(f"name the RDF files to validate; there is no {validate.DEFAULT_DATA} to default to")
+        click.echo(f"No DATA given: validating {validate.DEFAULT_DATA}", err=True)
+        data = (validate.DEFAULT_DATA,)
+    run = validate.run(list(data), shapes_path, records_dir, check_base(base))
+    for note in run.notes:
+        click.echo(note, err=True)
+    options = report.Options(
+        lang,
+        fail_on,
+        max_results,
+        run.locate,
+        run.shape_names,
+        skolem_prefix=run.skolem_prefix,
+        prefixes=run.prefixes | report.DEFAULT_PREFIXES,
+    )
+    click.echo(report.render(run.report, fmt, options), nl=False)
+    if failing := run.report.at_or_above(fail_on):
+        noun = "result" if len(failing) == 1 else "results"
+        raise NonConformingError(f"{len(failing)} {noun} at or above {fail_on}: the data does not conform")
+
+
 # ---- query and serve (issue 6) ------------------------------------------------------------------
 # Option parsing only: the work is in wijkld.query and wijkld.serve (imported when a command runs).
 

@@ -1,25 +1,57 @@
-"""Validate RDF against the project's SHACL shapes with pyshacl."""
+"""Validate RDF against the project's SHACL shapes with pyshacl.
+
+Reading is done with Oxigraph, not rdflib: its parsers report the line and
+column of a syntax error, which is what a person fixing a file needs. The
+parsed triples are handed to pyshacl as an rdflib graph.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import gzip
+import io
+import re
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from pyshacl import validate as pyshacl_validate
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.term import Node
 
+from . import records
+from .errors import WijkldError
+from .iris import Minter
+from .locate import Location, Locator, under_base
 from .resources import resource_dir
-from .vocab import SH
+from .vocab import RDF, SH, XSD
 
 SEVERITY_ORDER = {SH.Info: 0, SH.Warning: 1, SH.Violation: 2}
 SEVERITY_NAMES = {SH.Info: "info", SH.Warning: "warning", SH.Violation: "violation"}
+#: Severity names from least to most severe; ``--fail-on`` takes one of them.
+LEVELS = ("info", "warning", "violation")
+
+#: File name endings (after an optional ``.gz``) and the RDF syntax they hold.
+FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+}
+
+
+def rank(severity: str) -> int:
+    """0 for info, 1 for warning, 2 for violation (an unknown severity counts as a violation)."""
+    return LEVELS.index(severity) if severity in LEVELS else len(LEVELS) - 1
 
 
 @dataclass(frozen=True, order=True)
 class Result:
-    """One validation result, flattened for reporting."""
+    """One validation result, flattened for reporting; ``details`` are its nested causes (sh:detail)."""
 
     severity: str
     source_shape: str
@@ -28,13 +60,27 @@ class Result:
     path: str
     value: str
     messages: tuple[tuple[str, str], ...]  # (language, text)
+    details: tuple[Result, ...] = ()
+    #: The value in N-Triples syntax, so a literal keeps its datatype or language ("" when there is no value).
+    value_nt: str = ""
+    #: A stable, readable name of the source shape: its IRI, or for a blank node its parent and path.
+    shape_name: str = ""
 
     def message(self, lang: str = "en") -> str:
+        """The message in ``lang``, else in the other language, else any."""
         for candidate in (lang, "en", "nl", ""):
             for code, text in self.messages:
                 if code == candidate:
                     return text
         return self.messages[0][1] if self.messages else ""
+
+    @property
+    def shape(self) -> str:
+        return self.shape_name or self.source_shape
+
+    def sort_key(self) -> tuple[int, str, str, str, str, str]:
+        """Most severe first, then by shape, constraint, focus node, path and value."""
+        return (-rank(self.severity), self.shape, self.component, self.focus, self.path, self.value_nt or self.value)
 
 
 @dataclass(frozen=True)
@@ -46,15 +92,25 @@ class Report:
     def count(self, severity: str) -> int:
         return sum(1 for r in self.results if r.severity == severity)
 
+    def at_or_above(self, level: str) -> tuple[Result, ...]:
+        """The results that fail a run with ``--fail-on level``."""
+        return tuple(r for r in self.results if rank(r.severity) >= rank(level))
+
 
 def load_shapes(paths: Iterable[Path] | None = None) -> Graph:
     """The shapes graph: every ``.ttl`` file under the given paths (default: the project's shapes)."""
     graph = Graph()
-    for path in paths or [resource_dir("shapes")]:
-        files = sorted(path.rglob("*.ttl")) if path.is_dir() else [path]
-        for file in files:
-            graph.parse(file, format="turtle")
+    for file in shapes_files(paths):
+        graph.parse(file, format="turtle")
     return graph
+
+
+def shapes_files(paths: Iterable[Path] | None = None) -> list[Path]:
+    """The Turtle files :func:`load_shapes` reads, so that callers can check their syntax first."""
+    files: list[Path] = []
+    for path in paths or [resource_dir("shapes")]:
+        files.extend(sorted(path.rglob("*.ttl")) if path.is_dir() else [path])
+    return files
 
 
 def load_ontology() -> Graph:
@@ -64,8 +120,18 @@ def load_ontology() -> Graph:
     return graph
 
 
-def check(data: Graph, shapes: Graph | None = None, ontology: Graph | None = None) -> Report:
-    """Validate ``data``; the ontology is mixed in so that sh:class sees subclasses."""
+def check(
+    data: Graph,
+    shapes: Graph | None = None,
+    ontology: Graph | None = None,
+    *,
+    focus_nodes: Iterable[Node] | None = None,
+) -> Report:
+    """Validate ``data``; the ontology is mixed in so that sh:class sees subclasses.
+
+    ``focus_nodes`` restricts validation to those (targeted) nodes: a quick way to
+    re-check one resource of a large graph.
+    """
     shapes_graph = shapes if shapes is not None else load_shapes()
     conforms, report_graph, _ = pyshacl_validate(
         data,
@@ -76,30 +142,264 @@ def check(data: Graph, shapes: Graph | None = None, ontology: Graph | None = Non
         allow_warnings=True,
         do_owl_imports=False,
         meta_shacl=False,
+        focus_nodes=list(focus_nodes) if focus_nodes is not None else None,  # type: ignore[arg-type]
     )
     assert isinstance(report_graph, Graph)
-    results = tuple(sorted(_results(report_graph)))
+    results = tuple(sorted(_results(report_graph, shapes_graph), key=Result.sort_key))
     return Report(bool(conforms), results, report_graph)
 
 
-def _results(report: Graph) -> Iterable[Result]:
-    for node in report.subjects(SH.resultSeverity, None):
-        if (None, SH.detail, node) in report:
-            continue  # nested causes are shown under their parent result
-        severity = report.value(node, SH.resultSeverity)
-        messages = tuple(
-            sorted((m.language or "", str(m)) for m in report.objects(node, SH.resultMessage) if isinstance(m, Literal))
-        )
-        yield Result(
-            severity=SEVERITY_NAMES.get(severity, str(severity)) if isinstance(severity, URIRef) else "violation",
-            source_shape=_text(report.value(node, SH.sourceShape)),
-            component=_text(report.value(node, SH.sourceConstraintComponent)),
-            focus=_text(report.value(node, SH.focusNode)),
-            path=_text(report.value(node, SH.resultPath)),
-            value=_text(report.value(node, SH.value)),
-            messages=messages,
-        )
+def _results(report: Graph, shapes: Graph) -> Iterator[Result]:
+    for node in report.subjects(RDF.type, SH.ValidationReport):
+        for result in report.objects(node, SH.result):
+            yield _result(report, shapes, result)
+
+
+def _result(report: Graph, shapes: Graph, node: Node) -> Result:
+    severity = report.value(node, SH.resultSeverity)
+    messages = tuple(
+        sorted((m.language or "", str(m)) for m in report.objects(node, SH.resultMessage) if isinstance(m, Literal))
+    )
+    details = tuple(sorted((_result(report, shapes, d) for d in report.objects(node, SH.detail)), key=Result.sort_key))
+    shape = report.value(node, SH.sourceShape)
+    value = report.value(node, SH.value)
+    path = report.value(node, SH.resultPath)
+    return Result(
+        severity=SEVERITY_NAMES.get(severity, str(severity)) if isinstance(severity, URIRef) else "violation",
+        source_shape=_text(shape),
+        component=_text(report.value(node, SH.sourceConstraintComponent)),
+        focus=_text(report.value(node, SH.focusNode)),
+        path=path_text(report, path) if path is not None else "",
+        value=_text(value),
+        messages=messages,
+        details=details,
+        value_nt=term_nt(value) if value is not None else "",
+        shape_name=shape_name(shapes, shape) if shape is not None else "",
+    )
 
 
 def _text(node: Node | None) -> str:
     return "" if node is None else str(node)
+
+
+def term_nt(node: Node) -> str:
+    """A term in N-Triples syntax: ``<iri>``, ``"text"@nl``, ``"5"^^<...#integer>``, ``_:b0``."""
+    if isinstance(node, Literal) and (node.datatype is None or node.datatype == XSD.string) and not node.language:
+        return Literal(str(node)).n3()
+    return node.n3()
+
+
+def path_text(graph: Graph, path: Node) -> str:
+    """A SHACL property path as SPARQL path syntax; a plain predicate stays its bare IRI."""
+    if isinstance(path, URIRef):
+        return str(path)
+    return _path(graph, path, top=True)
+
+
+def _path(graph: Graph, path: Node, top: bool = False) -> str:
+    if isinstance(path, URIRef):
+        return f"<{path}>"
+    if (path, RDF.first, None) in graph:
+        inner = "/".join(_path(graph, p) for p in Collection(graph, path))
+        return inner if top else f"({inner})"
+    for predicate, template in (
+        (SH.inversePath, "^{}"),
+        (SH.zeroOrMorePath, "{}*"),
+        (SH.oneOrMorePath, "{}+"),
+        (SH.zeroOrOnePath, "{}?"),
+    ):
+        inner_node = graph.value(path, predicate)
+        if inner_node is not None:
+            return template.format(_path(graph, inner_node))
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        inner = "|".join(_path(graph, p) for p in Collection(graph, alternatives))
+        return inner if top else f"({inner})"
+    return str(path)
+
+
+def shape_name(shapes: Graph, shape: Node) -> str:
+    """IRI shapes by their IRI; a blank-node shape by its parent and path, ``<parent>[<path>]``, stable across runs."""
+    if not isinstance(shape, BNode):
+        return str(shape)
+    parent = shapes.value(None, SH.property, shape) or shapes.value(None, SH.node, shape)
+    where = "" if parent is None else str(parent) if not isinstance(parent, URIRef) else f"<{parent}>"
+    if isinstance(parent, BNode):
+        where = shape_name(shapes, parent)
+    path = shapes.value(shape, SH.path)
+    return f"{where}[{_path(shapes, path) if path is not None else ''}]"
+
+
+# -- reading RDF files with line and column numbers in errors ----------------------------------------
+
+
+@dataclass
+class Data:
+    """The triples of the files read, and which file each subject was first seen in."""
+
+    graph: Graph
+    files: list[str] = field(default_factory=list)
+    origin: dict[Node, str] = field(default_factory=dict)
+
+
+def rdf_format(path: Path) -> tuple[ox.RdfFormat, bool]:
+    """The syntax of ``path`` by its name, and whether it is gzipped; WijkldError if the name says nothing."""
+    name = path.name.lower()
+    gzipped = name.endswith(".gz")
+    suffix = Path(name[:-3] if gzipped else name).suffix
+    if suffix not in FORMATS:
+        known = ", ".join(sorted(FORMATS))
+        raise WijkldError(f"{path}: cannot tell the RDF syntax from the file name; expected one of {known} (+ .gz)")
+    return FORMATS[suffix], gzipped
+
+
+def read_data(paths: Iterable[Path]) -> Data:
+    """Parse RDF files into one graph (named graphs merged); WijkldError ``file:line:col: ...`` on bad input."""
+    paths = list(paths)
+    data = Data(Graph())
+    for index, path in enumerate(paths):
+        bnode_prefix = f"f{index}-" if len(paths) > 1 else ""  # blank nodes of different files are different
+        data.files.append(str(path))
+        for s, p, o in parse_file(path, bnode_prefix):
+            data.graph.add((s, p, o))
+            data.origin.setdefault(s, str(path))
+    return data
+
+
+def parse_file(path: Path, bnode_prefix: str = "") -> Iterator[tuple[Node, URIRef, Node]]:
+    """The triples of one RDF file, any named graphs merged into one."""
+    fmt, gzipped = rdf_format(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise WijkldError(f"{path}: cannot read the file ({exc.strerror})") from None
+    text = _gunzip(path, raw) if gzipped else raw
+    try:
+        for quad in ox.parse(text, fmt, base_iri=path.absolute().as_uri()):
+            yield (
+                _from_ox(quad.subject, bnode_prefix, path),
+                URIRef(quad.predicate.value),
+                _from_ox(quad.object, bnode_prefix, path),
+            )
+    except SyntaxError as exc:
+        raise WijkldError(syntax_error_message(path, exc)) from None
+
+
+_POSITION_PREFIX = re.compile(r"^Parser error (?:at|between) [^:]*: ")
+
+
+def syntax_error_message(path: Path, exc: SyntaxError) -> str:
+    """``file:line:col: message``, or ``file: message`` when the parser gives no position."""
+    message = _POSITION_PREFIX.sub("", str(exc.msg or exc))
+    if exc.lineno:
+        return f"{path}:{exc.lineno}:{exc.offset or 1}: {message}"
+    return f"{path}: {message}"
+
+
+def _gunzip(path: Path, raw: bytes) -> bytes:
+    """Decompress; a corrupt stream is reported at the line and column where the good text ends."""
+    good: list[bytes] = []
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as handle:
+            while chunk := handle.read(4096):
+                good.append(chunk)
+    except (OSError, EOFError, zlib.error) as exc:
+        text = b"".join(good)
+        line = text.count(b"\n") + 1
+        column = len(text) - (text.rfind(b"\n") + 1) + 1
+        raise WijkldError(f"{path}:{line}:{column}: corrupt gzip data ({exc}); the text up to here was read") from None
+    return b"".join(good)
+
+
+def _from_ox(term: object, bnode_prefix: str, path: Path) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(bnode_prefix + term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise WijkldError(f"{path}: RDF 1.2 triple terms are not supported by the validator")
+
+
+# -- the validate command: read, check, and find where results come from ------------------------------
+
+#: What ``wijkld validate`` checks when no files are named: the release's data dump.
+DEFAULT_DATA = Path("dist/wijkld.nt.gz")
+#: Where ``wijkld validate`` looks for the source records by default.
+DEFAULT_RECORDS = Path("data")
+
+
+@dataclass
+class Run:
+    """One validation with all that reporting needs."""
+
+    report: Report
+    locate: Callable[[str], Location | None]
+    shape_names: tuple[str, ...]
+    skolem_prefix: str
+    prefixes: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+
+
+def run(paths: list[Path], shapes_path: Path | None, records_dir: Path | None, base: str) -> Run:
+    """Read the files and shapes (positions in syntax errors), validate, and prepare source lookup."""
+    data = read_data(paths)
+    files = shapes_files([shapes_path] if shapes_path else None)
+    for file in files:
+        for _ in parse_file(file):  # syntax errors with line and column; rdflib's would lack them
+            pass
+    shapes = load_shapes(files)
+    report = check(data.graph, shapes, load_ontology())
+    notes: list[str] = []
+    locator = _locator(report, records_dir, Minter(base), notes)
+    origin = {str(node): file for node, file in data.origin.items()}
+
+    def locate(iri: str) -> Location | None:
+        found = locator.find(iri) if locator else None
+        if found is None and iri in origin:
+            return Location(origin[iri], 0)
+        return found
+
+    prefixes = {p: str(ns) for p, ns in shapes.namespaces() if p}
+    return Run(
+        report=report,
+        locate=locate,
+        shape_names=tuple(sorted({shape_name(shapes, s) for s in _shapes(shapes)})),
+        skolem_prefix=f"{base}/.well-known/genid/report-",
+        prefixes=prefixes,
+        notes=notes,
+    )
+
+
+def _locator(report: Report, records_dir: Path | None, minter: Minter, notes: list[str]) -> Locator | None:
+    """Records named with --records; else data/ when the results are about resources under our base."""
+    if records_dir is not None:
+        return Locator(records.load(records_dir), minter)
+    if not report.results or not DEFAULT_RECORDS.is_dir() or not under_base(_focus_nodes(report.results), minter):
+        return None
+    try:
+        return Locator(records.load(DEFAULT_RECORDS), minter)
+    except WijkldError as exc:
+        first = str(exc.message).splitlines()[0]
+        notes.append(f"note: source records not named: cannot read {DEFAULT_RECORDS}/ ({first} ...)")
+        return None
+
+
+def _focus_nodes(results: Iterable[Result]) -> list[str]:
+    return [iri for r in results for iri in [r.focus, *_focus_nodes(r.details)]]
+
+
+def _shapes(shapes: Graph) -> set[Node]:
+    """Every shape of a shapes graph: declared ones, targeting ones, and property shapes."""
+    found: set[Node] = set()
+    for cls in (SH.NodeShape, SH.PropertyShape):
+        found.update(shapes.subjects(RDF.type, cls))
+    for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.path):
+        found.update(shapes.subjects(predicate, None))
+    found.update(shapes.objects(None, SH.property))
+    found.update(shapes.objects(None, SH.node))
+    return found
