@@ -130,8 +130,19 @@ def test_the_lexer_agrees_with_rdflibs_parse_tree(text: str, uses_service: bool)
     try:
         tree = parseQuery(text)
     except Exception:  # noqa: BLE001 - rdflib rejects some valid queries; then there is nothing to compare
-        pytest.skip("rdflib cannot parse this query")
+        assert text in RDFLIB_REJECTS, "rdflib newly rejects this query"
+        return
+    assert text not in RDFLIB_REJECTS, "rdflib parses this query now: drop it from RDFLIB_REJECTS"
     assert _rdflib_service(tree) is uses_service
+
+
+#: Valid SPARQL that rdflib 7.6's parser rejects (escaped local names, DISTINCT IRIs in aggregates, IRIs with '#'
+#: in VALUES rows): the lexer is checked on these by the other tests only.
+RDFLIB_REJECTS = {
+    "PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ex:a\\#b ?o . SERVICE <x> { } }",
+    "SELECT (COUNT(DISTINCT <http://x#y>) AS ?n) WHERE { SERVICE <http://e> { ?s ?p ?o } }",
+    "SELECT * WHERE { VALUES (?a ?b) { (<http://x/a> <http://x/ns#p>) } SERVICE <http://e> { } }",
+}
 
 
 @given(st.text(max_size=200))

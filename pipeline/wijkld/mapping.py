@@ -425,7 +425,9 @@ class Mapper:
         else:
             yield s, SCHEMA.unitText, Literal(unit)
         yield s, WIJKLD.qualifier, Literal(qualifier)
-        yield from self.refs(s, SCHEMA.funder, r, "contributors", "organisation")
+        # Money is funded; anything else counted (teachers recruited) is only attributed.
+        contributor = SCHEMA.funder if unit == "EUR" else PROV.wasAttributedTo
+        yield from self.refs(s, contributor, r, "contributors", "organisation")
 
     def assessment(self, r: Record) -> Iterator[Triple]:
         s = self.of(r)
