@@ -66,7 +66,23 @@ def cli(ctx: click.Context, debug: bool) -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each stage as it starts.")
-def build_command(data_dir: Path, out: Path, base: str, check: bool, quiet: bool, verbose: bool) -> None:
+@click.option(
+    "--streaming/--no-streaming",
+    default=None,
+    help="Stream large record sets to dumps in worker processes, without HTML pages (see docs/scaling.md). "
+    "Default: on above 50,000 records.",
+)
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes for --streaming.")
+def build_command(
+    data_dir: Path,
+    out: Path,
+    base: str,
+    check: bool,
+    quiet: bool,
+    verbose: bool,
+    streaming: bool | None,
+    workers: int | None,
+) -> None:
     """Load, map, validate and publish: build OUT from the records in DATA.
 
     Nothing is published unless the records load cleanly and the RDF meets the
@@ -86,6 +102,19 @@ def build_command(data_dir: Path, out: Path, base: str, check: bool, quiet: bool
         if not quiet:
             click.echo(f"{out} is up to date")
         return
+    if streaming is None:
+        streaming = _large(data_dir)
+    if streaming:
+        from . import progress as progress_display
+        from . import stream
+
+        display = progress_display.Display("quiet" if quiet else "verbose" if verbose else "normal")
+        summary = stream.build(data_dir, out, check_base(base), workers=workers, display=display)
+        if not quiet:
+            click.echo(f"Published {out}/ (streaming)")
+            for line in summary.lines():
+                click.echo(f"  {line}")
+        return
     progress = (lambda message: click.echo(f"... {message}", err=True)) if verbose and not quiet else (lambda _: None)
     summary = build.run(data_dir, out, check_base(base), progress)
     if not quiet:
@@ -95,6 +124,17 @@ def build_command(data_dir: Path, out: Path, base: str, check: bool, quiet: bool
 
 
 build_command.name = "build"
+
+
+def _large(data_dir: Path) -> bool:
+    """More records than the streaming threshold, judged by the size of the CSV files (no parsing)."""
+    from .stream import AUTO_RECORDS
+
+    try:
+        size = sum(p.stat().st_size for p in data_dir.glob("*.csv"))
+    except OSError:
+        return False
+    return size > AUTO_RECORDS * 200  # about 200 bytes per record
 
 
 @cli.command("diff", epilog=EPILOG)
@@ -200,11 +240,11 @@ def validate_command(
     for note in run.notes:
         click.echo(note, err=True)
     options = report.Options(
-        lang,
-        fail_on,
-        max_results,
-        run.locate,
-        run.shape_names,
+        lang=lang,
+        fail_on=fail_on,
+        max_results=max_results,
+        locate=run.locate,
+        shapes=run.shape_names,
         skolem_prefix=run.skolem_prefix,
         prefixes=run.prefixes | report.DEFAULT_PREFIXES,
     )

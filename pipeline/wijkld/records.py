@@ -117,7 +117,13 @@ class Records:
 
     def find(self, key: str) -> list[Record]:
         """Records of any type with this key (for fields that may point anywhere)."""
-        return [r for (_, k), r in self._index.items() if k == key]
+        by_key = self.__dict__.get("_by_key")
+        if by_key is None:  # built once: a scan per call made loading quadratic in the number of records
+            by_key = {}
+            for (_, k), r in self._index.items():
+                by_key.setdefault(k, []).append(r)
+            self.__dict__["_by_key"] = by_key
+        return list(by_key.get(key, ()))
 
     def __iter__(self) -> Iterator[Record]:
         for rt in RECORD_TYPES:

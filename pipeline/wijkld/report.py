@@ -22,7 +22,6 @@ from .vocab import PREFIXES
 FORMATS = ("text", "turtle", "json", "junit", "github")
 #: Version of the JSON summary's layout (docs/validate.md); bumped on any incompatible change.
 JSON_VERSION = 1
-SH = "http://www.w3.org/ns/shacl#"
 DEFAULT_PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()} | {"wsh": f"{VOCAB}shapes/"}
 
 Locate = Callable[[str], "Location | None"]
@@ -111,10 +110,10 @@ def summary(report: Report, options: Options) -> str:
 def text(report: Report, options: Options) -> str:
     shown, total = listed(report, options)
     everything = [r for r in report.results if rank(r.severity) >= rank(options.min_severity)]
-    lines = [summary(report, options), ""] if options.headline else []
+    lines = [summary(report, options)] if options.headline else []
     all_groups = groups(everything)
     if all_groups:
-        lines.append("Results by shape and constraint:")
+        lines += ["", "Results by shape and constraint:"] if lines else ["Results by shape and constraint:"]
         rows = [
             (str(len(rs)), _severities(rs), short_path(shape, options), short(component, options))
             for shape, component, rs in all_groups
@@ -279,7 +278,7 @@ def junit(report: Report, options: Options) -> str:
         by_shape.setdefault(r.shape, []).append(r)
     root = ET.Element("testsuites", name="wijkld validate")
     total_tests = total_failures = 0
-    for shape in sorted(by_shape):
+    for shape in sorted(by_shape, key=lambda name: short_path(name, options)):
         results = by_shape[shape]
         suite = ET.SubElement(root, "testsuite", name=short_path(shape, options))
         failures = 0

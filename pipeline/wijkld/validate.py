@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import logging
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from pyshacl import validate as pyshacl_validate
+from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
@@ -85,6 +87,8 @@ class Result:
 
 @dataclass(frozen=True)
 class Report:
+    """The results of one validation (sorted, most severe first) and pyshacl's W3C report graph."""
+
     conforms: bool
     results: tuple[Result, ...]
     graph: Graph
@@ -126,11 +130,16 @@ def check(
     ontology: Graph | None = None,
     *,
     focus_nodes: Iterable[Node] | None = None,
+    inplace: bool = False,
 ) -> Report:
     """Validate ``data``; the ontology is mixed in so that sh:class sees subclasses.
 
     ``focus_nodes`` restricts validation to those (targeted) nodes: a quick way to
-    re-check one resource of a large graph.
+    re-check one resource of a large graph. pyshacl applies the restriction to
+    nested shapes (sh:node) too, so list the nodes those should check as well.
+    ``inplace`` validates ``data`` itself instead of a copy, which is most of the
+    time of a focused check; the ontology is then mixed into ``data``, so use it
+    on a graph that already holds the ontology, with an empty ``ontology``.
     """
     shapes_graph = shapes if shapes is not None else load_shapes()
     conforms, report_graph, _ = pyshacl_validate(
@@ -142,6 +151,7 @@ def check(
         allow_warnings=True,
         do_owl_imports=False,
         meta_shacl=False,
+        inplace=inplace,
         focus_nodes=list(focus_nodes) if focus_nodes is not None else None,  # type: ignore[arg-type]
     )
     assert isinstance(report_graph, Graph)
@@ -275,7 +285,7 @@ def parse_file(path: Path, bnode_prefix: str = "") -> Iterator[tuple[Node, URIRe
         raise WijkldError(f"{path}: cannot read the file ({exc.strerror})") from None
     text = _gunzip(path, raw) if gzipped else raw
     try:
-        for quad in ox.parse(text, fmt, base_iri=path.absolute().as_uri()):
+        for quad in quiet_literals(ox.parse(text, fmt, base_iri=path.absolute().as_uri())):
             yield (
                 _from_ox(quad.subject, bnode_prefix, path),
                 URIRef(quad.predicate.value),
@@ -283,6 +293,17 @@ def parse_file(path: Path, bnode_prefix: str = "") -> Iterator[tuple[Node, URIRe
             )
     except SyntaxError as exc:
         raise WijkldError(syntax_error_message(path, exc)) from None
+
+
+def quiet_literals(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """rdflib logs a traceback for every ill-typed literal ("x"^^xsd:date); the shapes report those better."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield from quads
+    finally:
+        logger.setLevel(level)
 
 
 _POSITION_PREFIX = re.compile(r"^Parser error (?:at|between) [^:]*: ")
@@ -349,11 +370,20 @@ def run(paths: list[Path], shapes_path: Path | None, records_dir: Path | None, b
     """Read the files and shapes (positions in syntax errors), validate, and prepare source lookup."""
     data = read_data(paths)
     files = shapes_files([shapes_path] if shapes_path else None)
+    if not files:
+        raise WijkldError(f"{shapes_path}: no shapes found (expected Turtle files, *.ttl)")
     for file in files:
         for _ in parse_file(file):  # syntax errors with line and column; rdflib's would lack them
             pass
     shapes = load_shapes(files)
-    report = check(data.graph, shapes, load_ontology())
+    pyshacl_log = logging.getLogger("pyshacl-validate")
+    pyshacl_log.addFilter(_no_shape_errors)  # pyshacl logs what it raises; we report it ourselves
+    try:
+        report = check(data.graph, shapes, load_ontology())
+    except (ConstraintLoadError, ReportableRuntimeError, ShapeLoadError, re.error) as exc:
+        raise WijkldError(f"the shapes are not valid SHACL: {exc}") from None
+    finally:
+        pyshacl_log.removeFilter(_no_shape_errors)
     notes: list[str] = []
     locator = _locator(report, records_dir, Minter(base), notes)
     origin = {str(node): file for node, file in data.origin.items()}
@@ -368,11 +398,15 @@ def run(paths: list[Path], shapes_path: Path | None, records_dir: Path | None, b
     return Run(
         report=report,
         locate=locate,
-        shape_names=tuple(sorted({shape_name(shapes, s) for s in _shapes(shapes)})),
+        shape_names=tuple(sorted({shape_name(shapes, s) for s in all_shapes(shapes)})),
         skolem_prefix=f"{base}/.well-known/genid/report-",
         prefixes=prefixes,
         notes=notes,
     )
+
+
+def _no_shape_errors(record: logging.LogRecord) -> bool:
+    return record.levelno < logging.ERROR
 
 
 def _locator(report: Report, records_dir: Path | None, minter: Minter, notes: list[str]) -> Locator | None:
@@ -393,8 +427,8 @@ def _focus_nodes(results: Iterable[Result]) -> list[str]:
     return [iri for r in results for iri in [r.focus, *_focus_nodes(r.details)]]
 
 
-def _shapes(shapes: Graph) -> set[Node]:
-    """Every shape of a shapes graph: declared ones, targeting ones, and property shapes."""
+def all_shapes(shapes: Graph) -> set[Node]:
+    """Every shape of a shapes graph: declared ones, targeting ones, and those referenced as shapes."""
     found: set[Node] = set()
     for cls in (SH.NodeShape, SH.PropertyShape):
         found.update(shapes.subjects(RDF.type, cls))
