@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,13 @@ def runner() -> CliRunner:
 
 
 pytest_plugins = ["release_fixtures"]
+
+
+@pytest.fixture(scope="module")
+def quiet_rdflib() -> Iterator[None]:
+    """Silence rdflib's traceback per ill-typed literal, for tests that make such literals on purpose."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    yield
+    logger.setLevel(level)

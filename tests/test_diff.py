@@ -70,6 +70,10 @@ def test_new_version_notes_compare_with_the_previous_release(minimal_data: Path,
         f"{DEFAULT_BASE}/id/persoon/nieuwe-persoon",
     ]
     assert [r.rsplit("/", 1)[1] for r in notes["resources_removed"]] == ["build-0-1-0"]
+    old_lines = diff.read_lines(old / "wijkld.nt.gz")
+    new_lines = diff.read_lines(out / "wijkld.nt.gz")
+    assert notes["triples"]["removed"] == len(old_lines - new_lines) > 0
+    assert notes["triples"]["added"] == len(new_lines - old_lines) < len(new_lines) // 2
     assert (out / "previous-release.nt.gz").read_bytes() == (old / "wijkld.nt.gz").read_bytes()
     assert "9.9.9" in (out / "dcat.ttl").read_text()
 

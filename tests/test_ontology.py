@@ -240,8 +240,8 @@ SUBPROPERTIES = {
 }
 
 RANGES = {
-    "numberOfWijken": XSD.nonNegativeInteger,
-    "position": XSD.positiveInteger,
+    "numberOfWijken": XSD.integer,
+    "position": XSD.integer,
     "asGiven": RDF.langString,
     "centralQuestion": RDF.langString,
     "dateAsGiven": RDF.langString,

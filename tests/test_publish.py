@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -168,19 +169,33 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def _build_process(data_dir: Path, out: Path, cwd: Path) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "wijkld", "build", "-q", "--data", str(data_dir), "--out", str(out)]
+    return subprocess.Popen(command, cwd=cwd, env={**os.environ, "PYTHONHASHSEED": "0"})
+
+
+@pytest.fixture(scope="module")
+def timed_release(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
+    """A release built by ``wijkld build`` in a process, and how long that took (start-up included)."""
+    folder = tmp_path_factory.mktemp("timed")
+    started = time.perf_counter()
+    assert _build_process(data_dir, folder / "dist", folder).wait() == 0
+    return folder / "dist", time.perf_counter() - started
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("delay", [0.3, 0.8, 1.5, 2.5])
-def test_a_killed_build_leaves_the_previous_release_intact(data_dir: Path, tmp_path: Path, delay: float) -> None:
+@pytest.mark.parametrize("fraction", [0.15, 0.5, 0.8, 0.95])
+def test_a_killed_build_leaves_the_previous_release_intact(
+    data_dir: Path, tmp_path: Path, timed_release: tuple[Path, float], fraction: float
+) -> None:
+    """SIGKILL at a fraction of a build's time: start-up, validation, writing, the swap."""
+    previous, seconds = timed_release
     out = tmp_path / "dist"
-    build.run(data_dir, out, DEFAULT_BASE)
+    shutil.copytree(previous, out)
     (out / "marker.txt").write_text("previous release")
     before = _snapshot(out)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "wijkld", "build", "-q", "--data", str(data_dir), "--out", str(out)],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-    )
-    time.sleep(delay)
+    process = _build_process(data_dir, out, tmp_path)
+    time.sleep(seconds * fraction)
     if process.poll() is None:
         process.send_signal(signal.SIGKILL)
     process.wait()
@@ -192,6 +207,7 @@ def test_a_killed_build_leaves_the_previous_release_intact(data_dir: Path, tmp_p
         assert set(after) == set(before) - {"marker.txt"}
     build.run(data_dir, out, DEFAULT_BASE)  # leftovers of the killed build do not get in the way
     assert not list(tmp_path.glob(".dist.building-*"))
+    assert _snapshot(out) == _snapshot(previous)
 
 
 def test_a_failing_build_publishes_nothing(data_dir: Path, tmp_path: Path, copy_data) -> None:  # type: ignore[no-untyped-def]

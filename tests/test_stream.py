@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import sys
@@ -98,3 +99,63 @@ def test_progress_logs_plain_lines_off_a_terminal(monkeypatch: pytest.MonkeyPatc
     with progress.Display("normal", stream=live, tty=True).stage("map") as stage:
         stage.advance(1, 1)
     assert "\r" in live.getvalue()
+
+
+def test_streaming_build_validates_and_publishes_the_dumps(generated: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from wijkld.cli import cli
+
+    out = tmp_path / "dist"
+    args = ["build", "--data", str(generated), "--out", str(out), "--streaming", "--workers", "2"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "violations     0" in result.output
+    assert {"wijkld.nt.gz", "wijkld.nq.gz", "wijkld.ttl.gz", "wijkld.jsonl.gz"} <= {p.name for p in out.iterdir()}
+    normal = b"".join(publish.ntriples_lines(mapping.to_graph(records.load(generated), Minter(DEFAULT_BASE))))
+    published = gzip.decompress((out / "wijkld.nt.gz").read_bytes()).splitlines()
+    assert sorted(published) == normal.splitlines(), "the lines of the normal build, in record-key order"
+
+
+def test_streaming_build_stops_on_a_violation_and_keeps_the_release(generated: Path, copy_data, tmp_path: Path) -> None:  # noqa: ANN001
+    from click.testing import CliRunner
+
+    from wijkld.cli import cli
+
+    data = copy_data(generated)
+    with (data / "teams.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0]["wijk"] = rows[0]["municipality"]  # a municipality where a wijk belongs: sh:class
+    with (data / "teams.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "keep.txt").write_text("the previous release")
+    result = CliRunner().invoke(cli, ["build", "--data", str(data), "--out", str(out), "--streaming", "--workers", "2"])
+    assert result.exit_code == 1, result.output
+    assert "SHACL violations" in result.output and "nothing was published" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+def test_mapping_on_dask_is_byte_identical(generated: Path, tmp_path: Path) -> None:
+    """The mapping stage as Dask tasks (local process scheduler) writes the bytes of the local build."""
+    import dask
+    import dask.bag
+
+    recs = records.load(generated)
+    local_dir, dask_dir = tmp_path / "local", tmp_path / "dask"
+    local_dir.mkdir()
+    dask_dir.mkdir()
+    local = stream.map_to_parts(recs, Minter(DEFAULT_BASE), local_dir, workers=1, chunk=400)
+    slices = stream.split(stream.units(recs, 400), 3)
+    assert len(slices) == 3
+    tasks = [(str(generated), DEFAULT_BASE, i, s, str(dask_dir)) for i, s in enumerate(slices)]
+    bag = dask.bag.from_sequence(tasks, npartitions=3).map(lambda args: stream.map_slice_from(*args))
+    with dask.config.set(scheduler="processes", num_workers=2):
+        parts = sorted(bag.compute(), key=lambda p: p.index)
+    assert [p.index for p in parts] == [0, 1, 2]
+    assert _parts_bytes(local, "nt").count(b"\n") > 5000
+    for fmt in stream.FORMATS:
+        assert _parts_bytes(parts, fmt) == _parts_bytes(local, fmt), fmt

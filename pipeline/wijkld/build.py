@@ -174,7 +174,9 @@ class Publication:
         )
 
         version = self.records.release.text("version") or ""
-        notes = diff.compare(set(self.baseline.lines), set(nt_lines), self.baseline.version, version)
+        # the baseline's lines come without their line ends (diff.read_lines)
+        current = {line.rstrip(b"\n") for line in nt_lines}
+        notes = diff.compare(set(self.baseline.lines), current, self.baseline.version, version)
         self.put(folder, "release-notes.txt", notes.text().encode("utf-8"))
         self.put(folder, NOTES_JSON, diff.dumps_json(notes))
         if self.baseline.dump is not None:

@@ -332,7 +332,7 @@ class Mapper:
         yield from self.ref(s, WIJKLD.commissionedBy, r, "commissioned_by", "organisation")
         count = r.get("number_of_wijken")
         if isinstance(count, int):
-            yield s, WIJKLD.numberOfWijken, Literal(count, datatype=XSD.nonNegativeInteger)
+            yield s, WIJKLD.numberOfWijken, Literal(count, datatype=XSD.integer)
         target = r.date("target_date")
         if target:
             yield s, WIJKLD.targetDate, date_literal(target)
@@ -356,7 +356,7 @@ class Mapper:
         yield from self.ref(s, WIJKLD.explanation, r, "explanation", "source")
         position = r.get("position")
         if isinstance(position, int):
-            yield s, WIJKLD.position, Literal(position, datatype=XSD.positiveInteger)
+            yield s, WIJKLD.position, Literal(position, datatype=XSD.integer)
         for key in self._members_by_team.get(r.key, ()):
             yield s, ORG.hasMembership, self.iri("membership", key)
 

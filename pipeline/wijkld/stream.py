@@ -19,12 +19,11 @@ Used by ``wijkld build --streaming`` (and automatically above :data:`AUTO_RECORD
   build), compacted against the prefix-only context ``prefixes.jsonld`` which
   each line names, because a term per predicate would need a pass over all data
   before the first line could be written.
-* **Validation** (:func:`validate_partitioned`) loads the N-Triples into an
-  on-disk Oxigraph store and validates partitions of focus nodes in worker
-  processes, each with the nodes' own triples, the triples pointing at them, and
-  the triples of the nodes they point at (their types and values); the results
-  should equal whole-graph pyshacl. Known bug: Oxigraph stores turn xsd:positiveInteger
-  into xsd:integer, so sh:datatype fails on partitions read back from the store.
+* **Validation** loads the N-Triples into an on-disk Oxigraph store and validates
+  partitions of focus nodes in worker processes, each with the neighbourhood its
+  shapes can see (:mod:`wijkld.partition`); the results equal whole-graph pyshacl
+  (``tests/test_scaling.py``). Whole numbers are published as
+  xsd:integer because Oxigraph stores normalise derived integer types to it.
 * **Not at scale**: HTML pages per resource, framed JSON-LD views, release notes
   against the previous release and the DCAT metadata need the whole graph; the
   streaming build writes the dumps, the validation report and a VoID summary.
@@ -48,6 +47,7 @@ import pyoxigraph as ox
 
 from . import progress as progress_mod
 from .iris import Minter, slugify
+from .partition import data_nodes, store_from_ntriples, validate_partitioned
 from .records import Records
 
 #: Above this many records ``wijkld build`` streams (the pilot has about 400).
@@ -376,171 +376,6 @@ def join(parts: Sequence[Part], fmt: str, target: Path, tail: bytes = b"") -> Pa
         if tail:
             out.write(gzip.compress(tail, compresslevel=GZIP_LEVEL, mtime=0))
     return target
-
-
-# -- partitioned validation --------------------------------------------------------------------------
-
-
-def _graph_from(triples: Iterable[ox.Quad | ox.Triple]) -> Any:
-    from rdflib import Graph, Literal, URIRef
-
-    graph = Graph(bind_namespaces="none")
-    nodes: dict[str, URIRef] = {}
-
-    def node(iri: str) -> URIRef:
-        found = nodes.get(iri)
-        if found is None:
-            found = nodes[iri] = URIRef(iri)
-        return found
-
-    add = graph.add
-    for t in triples:
-        o = t.object
-        if isinstance(o, ox.NamedNode):
-            obj: Any = node(o.value)
-        elif o.language:
-            obj = Literal(o.value, lang=o.language)
-        elif o.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-            obj = Literal(o.value)
-        else:
-            obj = Literal(o.value, datatype=node(o.datatype.value))
-        add((node(t.subject.value), node(t.predicate.value), obj))
-    return graph
-
-
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-SH = "http://www.w3.org/ns/shacl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-
-
-@dataclass(frozen=True)
-class Reach:
-    """What a partition must hold besides its focus nodes' own triples, read off the shapes."""
-
-    incoming: bool  # triples pointing at the focus nodes (inverse paths, sh:targetObjectsOf)
-    neighbour_values: bool  # all triples of the nodes pointed at, not only their types
-
-
-def reach(shapes: Any) -> Reach:
-    """Types of the values suffice unless a shape looks further (nested shapes, long paths, SPARQL)."""
-    predicates = {str(p) for p in shapes.predicates()}
-    deep = {SH + n for n in ("node", "qualifiedValueShape", "sparql", "zeroOrMorePath", "oneOrMorePath")}
-    deep |= {SH + n for n in ("and", "or", "xone", "not", "zeroOrOnePath", "alternativePath", "expression")}
-    from rdflib import URIRef
-
-    paths = list(shapes.objects(None, URIRef(SH + "path")))
-    sequence = any(not isinstance(p, URIRef) for p in paths)
-    incoming = bool(predicates & {SH + "inversePath", SH + "targetObjectsOf"})
-    return Reach(incoming=incoming, neighbour_values=bool(predicates & deep) or sequence)
-
-
-def _partition_triples(store: ox.Store, focus: Sequence[str], scope: Reach) -> set[ox.Quad]:
-    """The focus nodes' own triples, the triples pointing at them, and the types (or all triples) of their values."""
-    found: set[ox.Quad] = set()
-    neighbours: set[str] = set()
-    for iri in focus:
-        n = ox.NamedNode(iri)
-        for q in store.quads_for_pattern(n, None, None):
-            found.add(q)
-            if isinstance(q.object, ox.NamedNode):
-                neighbours.add(q.object.value)
-        if scope.incoming:
-            found.update(store.quads_for_pattern(None, None, n))
-    predicate = None if scope.neighbour_values else RDF_TYPE
-    for iri in neighbours.difference(focus):
-        found.update(store.quads_for_pattern(ox.NamedNode(iri), predicate, None))
-    return found
-
-
-def _validate_partition(args: tuple[str, list[str], bool]) -> list[Any]:
-    from . import validate
-
-    store_path, focus, keep_unlisted = args
-    store = _STATE.get(("store", store_path))
-    if store is None:
-        store = _STATE[("store", store_path)] = ox.Store.read_only(store_path)
-    from pyshacl import validate as pyshacl_validate
-
-    graph = _graph_from(_partition_triples(store, focus, _STATE["reach"]))
-    # validate.check's options, but inplace: the partition graph is ours, so pyshacl need not copy it
-    _, report_graph, _ = pyshacl_validate(
-        graph,
-        shacl_graph=_STATE["shapes"],
-        ont_graph=_STATE["ontology"],
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        do_owl_imports=False,
-        meta_shacl=False,
-        inplace=True,
-    )
-    results = list(validate._results(report_graph, _STATE["shapes"]))
-    if keep_unlisted:  # the parent keeps what is about nodes outside the data (the ontology's terms)
-        return results
-    mine = set(focus)
-    return [r for r in results if r.focus in mine]
-
-
-def store_from_ntriples(paths: Iterable[Path], store_path: Path) -> ox.Store:
-    """Bulk-load N-Triples (optionally gzipped) into an on-disk Oxigraph store."""
-    store = ox.Store(str(store_path))
-    for path in paths:
-        opener = gzip.open if str(path).endswith(".gz") else open
-        with opener(path, "rb") as handle:
-            store.bulk_load(handle, ox.RdfFormat.N_TRIPLES)
-    store.flush()
-    return store
-
-
-def data_nodes(store: ox.Store) -> list[str]:
-    """Every IRI the data uses as a subject or object: the candidate focus nodes, sorted."""
-    nodes: set[str] = set()
-    for q in store.quads_for_pattern(None, None, None):
-        nodes.add(q.subject.value)
-        if isinstance(q.object, ox.NamedNode):
-            nodes.add(q.object.value)
-    return sorted(nodes)
-
-
-def validate_partitioned(
-    store_path: Path,
-    shapes: Any,
-    ontology: Any,
-    *,
-    partitions: int = 8,
-    workers: int = 2,
-    nodes: Sequence[str] | None = None,
-) -> list[Any]:
-    """Validate the store's data in partitions of focus nodes; the sorted results, as whole-graph pyshacl gives.
-
-    A result belongs to the partition holding its focus node. Focus nodes outside the
-    data (the ontology's own terms, which pyshacl also validates, as the ontology is
-    mixed in) are reported by the first partition only.
-    """
-    from . import validate
-
-    if nodes is None:
-        nodes = data_nodes(ox.Store.read_only(str(store_path)))
-    size = max(1, -(-len(nodes) // max(1, partitions)))
-    groups = [list(nodes[i : i + size]) for i in range(0, len(nodes), size)] or [[]]
-    all_nodes = set(nodes)
-    jobs = [(str(store_path), g, i == 0) for i, g in enumerate(groups)]
-    # the workers are forked, so they share these very graphs (blank-node shapes keep their identity)
-    _STATE.update(shapes=shapes, ontology=ontology, reach=reach(shapes))
-    try:
-        if workers <= 1:
-            raw = [_validate_partition(job) for job in jobs]
-        else:
-            context = multiprocessing.get_context("fork")
-            with context.Pool(min(workers, len(jobs))) as pool:
-                raw = pool.map(_validate_partition, jobs, chunksize=1)
-    finally:
-        _STATE.clear()
-    results = []
-    for i, found in enumerate(raw):
-        mine = set(groups[i])
-        results.extend(r for r in found if r.focus in mine or (i == 0 and r.focus not in all_nodes))
-    return sorted(results, key=validate.Result.sort_key)
 
 
 # -- the streaming build -----------------------------------------------------------------------------

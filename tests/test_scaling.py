@@ -1,0 +1,105 @@
+"""Partitioned validation reports exactly what whole-graph pyshacl reports, violations included."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Literal, URIRef
+
+from wijkld import mapping, partition, publish, records, validate
+from wijkld.vocab import DCTERMS, FOAF, ORG, RDF, RDFS, SCHEMA, WIJKLD
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import generate  # noqa: E402
+
+
+def _inject(graph) -> set[str]:  # noqa: ANN001
+    """Break the data in as many ways as the shapes can see; the constraint components hit."""
+    teams = sorted(graph.subjects(RDF.type, WIJKLD.AdoptionTeam))
+    members = sorted(graph.subjects(RDF.type, ORG.Membership))
+    municipality = sorted(graph.subjects(RDF.type, WIJKLD.Municipality))[0]
+    wijken = sorted(graph.subjects(RDF.type, WIJKLD.Wijk))
+    organisation = sorted(graph.subjects(RDF.type, ORG.Organization))[0]
+    graph.remove((teams[0], WIJKLD.wijk, None))  # minCount
+    graph.add((teams[1], WIJKLD.wijk, wijken[-1]))  # maxCount
+    graph.set((teams[2], WIJKLD.wijk, municipality))  # class (a place, not a wijk)
+    graph.add((teams[3], RDFS.label, Literal("Adoptionsteam", lang="de")))  # languageIn
+    graph.add((teams[4], RDFS.label, Literal("Nog een naam", lang="nl")))  # uniqueLang
+    graph.set((members[0], ORG.member, organisation))  # class (an organisation, not a person)
+    graph.remove((members[1], ORG.role, None))  # minCount
+    graph.add((members[2], ORG.organization, teams[5]))  # maxCount
+    graph.set((members[3], FOAF.isPrimaryTopicOf, Literal("a page")))  # nodeKind
+    graph.add((URIRef("https://example.org/orphan"), RDFS.label, Literal("orphan")))  # minCount (warning)
+    event = sorted(graph.subjects(RDF.type, SCHEMA.Event))[0]
+    graph.set((event, DCTERMS.type, graph.value(teams[6], WIJKLD.theme)))  # node: a concept of the wrong scheme
+    graph.set((teams[7], WIJKLD.position, graph.value(teams[-1], WIJKLD.position)))  # SPARQL: a position twice
+    return {"MinCount", "MaxCount", "Class", "LanguageIn", "UniqueLang", "NodeKind", "Node", "SPARQL"}
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    folder = tmp_path_factory.mktemp("scaling")
+    generate.generate(folder / "data", 6_000, seed=11)
+    graph = mapping.to_graph(records.load(folder / "data"))
+    kinds = _inject(graph)
+    nt = folder / "data.nt"
+    nt.write_bytes(b"".join(publish.ntriples_lines(graph)))
+    store = partition.store_from_ntriples([nt], folder / "store")
+    del store
+    return graph, folder / "store", kinds
+
+
+@pytest.mark.slow
+def test_partitioned_validation_equals_whole_graph_pyshacl(broken) -> None:  # noqa: ANN001
+    graph, store_path, kinds = broken
+    shapes, ontology = validate.load_shapes(), validate.load_ontology()
+    whole = validate.check(graph, shapes, ontology).results
+    parted = partition.validate_partitioned(store_path, shapes, ontology, partitions=5, workers=2)
+    assert {r.component.rsplit("#", 1)[1].removesuffix("ConstraintComponent") for r in whole} >= kinds
+    assert sum(1 for r in whole if r.severity == "violation") >= 8
+    assert parted == list(whole)
+
+
+SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <https://example.org/> .
+ex:Team a sh:NodeShape ; sh:targetClass ex:Team ;
+    sh:property [ sh:path ex:wijk ; sh:class ex:Wijk ; sh:minCount 1 ; sh:maxCount 1 ] .
+"""
+EX = "https://example.org/"
+
+
+def _reach(extra: str = "") -> partition.Reach:
+    from rdflib import Graph
+
+    return partition.reach(Graph().parse(data=SHAPES + extra, format="turtle"))
+
+
+def test_reach_of_a_class_constraint_is_the_values_own_triples() -> None:
+    scope = _reach()
+    assert (scope.depth, scope.inverse, scope.transitive) == (1, set(), set())
+
+
+def test_reach_follows_nested_shapes_sequences_and_inverse_paths() -> None:
+    nested = _reach("""
+ex:Team sh:property [ sh:path ( ex:wijk ex:municipality ) ; sh:node ex:Named ] ,
+    [ sh:path [ sh:inversePath ex:team ] ; sh:minCount 1 ] .
+ex:Named sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+""")
+    assert nested.depth == 2  # team -> wijk -> municipality, whose ex:name is read
+    assert nested.inverse == {(EX + "team", 0)}
+
+
+def test_reach_reads_sparql_patterns_from_this_outwards() -> None:
+    scope = _reach("""
+ex:Team sh:sparql [ sh:select \"\"\"
+    SELECT $this WHERE {
+        $this <https://example.org/programme> ?p ; <https://example.org/wijk> ?w .
+        ?other <https://example.org/programme> ?p .
+        FILTER NOT EXISTS { ?w <https://example.org/within>* ?m }
+    }\"\"\" ] .
+""")
+    assert (EX + "programme", 1) in scope.inverse  # turns round at the programme, one hop out
+    assert scope.transitive == {EX + "within"}
