@@ -17,7 +17,7 @@ from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 
-from .vocab import PREFIXES, RDF
+from .vocab import PREFIXES, RDF, compact_iri
 
 JSON = dict[str, Any]
 XSD_STRING = str(PREFIXES["xsd"]) + "string"
@@ -66,7 +66,7 @@ def build_context(graph: Graph) -> JSON:
         context[prefix] = str(namespace)
     for predicate in sorted(names, key=lambda p: names[p]):
         term = names[predicate]
-        definition: JSON = {"@id": _compact(predicate)}
+        definition: JSON = {"@id": compact_iri(predicate)}
         values = kinds[predicate]
         if values == {"@id"}:
             definition["@type"] = "@id"
@@ -75,7 +75,7 @@ def build_context(graph: Graph) -> JSON:
         elif len(values) == 1 and "@id" not in values and "@language" not in values:
             (datatype,) = values
             if datatype != XSD_STRING:
-                definition["@type"] = _compact(datatype)
+                definition["@type"] = compact_iri(datatype)
         context[term] = definition
     return {"@context": context}
 
@@ -85,13 +85,6 @@ def _prefix_of(iri: str) -> str:
         if iri.startswith(str(namespace)):
             return prefix
     return "x"
-
-
-def _compact(iri: str) -> str:
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(str(item[1]))):
-        if iri.startswith(str(namespace)) and iri != str(namespace):
-            return f"{prefix}:{iri[len(str(namespace)) :]}"
-    return iri
 
 
 def expanded(graph: Graph) -> list[JSON]:
@@ -153,14 +146,14 @@ def _terms(context: JSON) -> dict[str, tuple[str, JSON]]:
 
 
 def _compact_node(node: JSON, terms: dict[str, tuple[str, JSON]]) -> JSON:
-    out: JSON = {"id": _compact(node["@id"])}
+    out: JSON = {"id": compact_iri(node["@id"])}
     if "@type" in node:
-        types = [_compact(t) for t in node["@type"]]
+        types = [compact_iri(t) for t in node["@type"]]
         out["type"] = types[0] if len(types) == 1 else types
     for predicate, values in node.items():
         if predicate.startswith("@"):
             continue
-        term, definition = terms.get(predicate, (_compact(predicate), {}))
+        term, definition = terms.get(predicate, (compact_iri(predicate), {}))
         if definition.get("@container") == "@language":
             by_lang: dict[str, list[str]] = defaultdict(list)
             for value in values:
@@ -175,13 +168,13 @@ def _compact_node(node: JSON, terms: dict[str, tuple[str, JSON]]) -> JSON:
 def _compact_value(value: JSON, definition: JSON) -> Any:
     coerce = definition.get("@type")
     if "@id" in value:
-        return _compact(value["@id"]) if coerce == "@id" else {"id": _compact(value["@id"])}
+        return compact_iri(value["@id"]) if coerce == "@id" else {"id": compact_iri(value["@id"])}
     if "@language" in value:
         return {"@language": value["@language"], "@value": value["@value"]}
     if "@type" in value:
-        if coerce and _compact(value["@type"]) == coerce:
+        if coerce and compact_iri(value["@type"]) == coerce:
             return value["@value"]
-        return {"type": _compact(value["@type"]), "@value": value["@value"]}
+        return {"type": compact_iri(value["@type"]), "@value": value["@value"]}
     return value["@value"]
 
 

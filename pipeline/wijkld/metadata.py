@@ -18,7 +18,7 @@ from . import __version__
 from .iris import Minter, slugify
 from .mapping import date_literal, new_graph
 from .records import Records
-from .vocab import ADMS, DCAT, DCTERMS, FOAF, PREFIXES, PROV, RDF, RDFS, SCHEMA, SPDX, VOID, XSD
+from .vocab import ADMS, DCAT, DCTERMS, FOAF, PREFIXES, PROV, RDF, RDFS, SCHEMA, SPDX, VOID, XSD, compact_iri
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
@@ -248,14 +248,14 @@ def _void(g: Graph, release: Release, dataset: URIRef) -> None:
     classes = Counter(o for s, o in data.subject_objects(RDF.type) if isinstance(o, URIRef))
     g.add((dataset, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
     for cls, count in sorted(classes.items()):
-        part = URIRef(m.thing("partitie", "klasse-" + slugify(_compact(str(cls)))))
+        part = URIRef(m.thing("partitie", "klasse-" + slugify(compact_iri(str(cls), " "))))
         g.add((dataset, VOID.classPartition, part))
         g.add((part, VOID["class"], cls))
         g.add((part, VOID.entities, Literal(count, datatype=XSD.integer)))
     properties = Counter(p for p in data.predicates() if isinstance(p, URIRef))
     g.add((dataset, VOID.properties, Literal(len(properties), datatype=XSD.integer)))
     for prop, count in sorted(properties.items()):
-        part = URIRef(m.thing("partitie", "eigenschap-" + slugify(_compact(str(prop)))))
+        part = URIRef(m.thing("partitie", "eigenschap-" + slugify(compact_iri(str(prop), " "))))
         g.add((dataset, VOID.propertyPartition, part))
         g.add((part, VOID.property, prop))
         g.add((part, VOID.triples, Literal(count, datatype=XSD.integer)))
@@ -264,13 +264,6 @@ def _void(g: Graph, release: Release, dataset: URIRef) -> None:
     g.add((dataset, PROV.wasAttributedTo, agent))
     g.add((agent, RDFS.label, Literal(f"wijkld {__version__}")))
     g.add((agent, SCHEMA.softwareVersion, Literal(__version__)))
-
-
-def _compact(iri: str) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(str(namespace)):
-            return f"{prefix} {iri[len(str(namespace)) :]}"
-    return iri
 
 
 def _vocabularies(data: Graph) -> Iterable[str]:

@@ -30,7 +30,7 @@ from .mapping import new_graph
 from .metadata import FileInfo
 from .records import Record
 from .resources import templates_dir
-from .vocab import DCTERMS, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS, VOID
+from .vocab import DCTERMS, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, VOID, compact_iri
 
 #: Well-known licences by IRI; others are shown by their IRI.
 LICENCES = {
@@ -111,17 +111,6 @@ class Download:
 
 
 #: The project's prefixes, longest namespace first, so the most specific one wins.
-_NAMESPACES = sorted(((p, str(ns)) for p, ns in PREFIXES.items()), key=lambda item: (-len(item[1]), item[0]))
-
-
-def compact_iri(iri: str) -> str:
-    """``prefix:local`` for the project's prefixes, else the IRI as it is."""
-    for prefix, namespace in _NAMESPACES:
-        if iri.startswith(namespace) and iri != namespace:
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
-
-
 def relative(from_page: str, to_path: str) -> str:
     """A link from one output file to another that works from disk and from any host."""
     return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")

@@ -38,7 +38,20 @@ PREFIXES: dict[str, Namespace] = {
     "xsd": XSD,
 }
 
+#: Longest namespace first, so that a namespace inside another never wins.
+_BY_LENGTH = sorted(((p, str(ns)) for p, ns in PREFIXES.items()), key=lambda item: (-len(item[1]), item[0]))
+
+
+def compact_iri(iri: str, separator: str = ":") -> str:
+    """``prefix:local`` for the project's prefixes, else the IRI as it is (a namespace itself stays whole)."""
+    for prefix, namespace in _BY_LENGTH:
+        if iri.startswith(namespace) and iri != namespace:
+            return f"{prefix}{separator}{iri[len(namespace) :]}"
+    return iri
+
+
 __all__ = [
+    "compact_iri",
     "ADMS",
     "DCAT",
     "DCTERMS",
