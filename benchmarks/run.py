@@ -25,7 +25,9 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -50,13 +52,15 @@ def child_load(data: Path, out: Path) -> dict:
     return {"load": {"seconds": time.perf_counter() - t, "records": len(recs)}}
 
 
-def child_stream(data: Path, out: Path) -> dict:
+def child_stream(data: Path, out: Path, validation: bool = True) -> dict:
     from wijkld import stream
 
     t = time.perf_counter()
-    summary = stream.build(data, out, BASE, workers=2)
+    summary = stream.build(data, out, BASE, workers=2, validate_data=validation)
     wall = time.perf_counter() - t
     stages = {k: {"seconds": v} for k, v in summary.seconds.items()}
+    if not validation:
+        stages["validate"] = {"skipped": "--no-validation"}
     parts = getattr(stream, "LAST_PARTS", [])
     for part in parts:
         for k, v in part.seconds.items():
@@ -65,7 +69,7 @@ def child_stream(data: Path, out: Path) -> dict:
     return {"triples": summary.triples, "records": summary.records, "stages": stages}
 
 
-def child_plain(data: Path, out: Path, budget: float) -> dict:
+def child_plain(data: Path, out: Path, budget: float, validation: bool = True) -> dict:
     from wijkld import mapping, records, validate
 
     started = time.perf_counter()
@@ -87,7 +91,10 @@ def child_plain(data: Path, out: Path, budget: float) -> dict:
     timed("nt", lambda: graph.serialize(out / "plain.nt", format="nt", encoding="utf-8"))
     timed("ttl", lambda: graph.serialize(out / "plain.ttl", format="turtle", encoding="utf-8"))
     timed("jsonld", lambda: graph.serialize(out / "plain.jsonld", format="json-ld", encoding="utf-8"))
-    timed("validate", lambda: validate.check(graph))
+    if validation:
+        timed("validate", lambda: validate.check(graph))
+    else:
+        stages["validate"] = {"skipped": "--no-validation"}
     return {"triples": len(graph), "stages": stages}
 
 
@@ -117,15 +124,16 @@ def child_floor(data: Path, out: Path) -> dict:
 # -- the parent: subprocesses, budget, tables ----------------------------------------------------------
 
 
-def run_child(kind: str, data: Path, out: Path, budget: float) -> dict:
+def run_child(kind: str, data: Path, out: Path, budget: float, validation: bool = True) -> dict:
     cmd = [sys.executable, __file__, "--child", kind, "--data", str(data), "--out", str(out), "--max-seconds",
-           str(budget)]  # fmt: skip
+           str(budget)] + ([] if validation else ["--no-validation"])  # fmt: skip
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # a session of its own: on timeout the worker processes it forked are killed with it
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         stdout, stderr = proc.communicate(timeout=budget)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        os.killpg(proc.pid, signal.SIGKILL)
         stdout, stderr = proc.communicate()
         result = _last_json(stdout) or {}
         result.setdefault("stages", result.pop("partial", {}))
@@ -162,16 +170,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-seconds", type=float, default=600.0, help="time budget per run (subprocess)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/wijkld-bench"), help="scratch folder")
     parser.add_argument("--json", type=Path, help="also write all measurements to this file")
+    parser.add_argument(
+        "--no-validation",
+        dest="validation",
+        action="store_false",
+        help="leave out SHACL validation in both paths, to measure the other stages at sizes pyshacl cannot reach",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.child:
-        fn = {"load": child_load, "stream": child_stream, "floor": child_floor}.get(args.child)
-        result = (
-            child_plain(args.data, args.out, args.max_seconds) if args.child == "plain" else fn(args.data, args.out)
-        )
+        if args.child == "plain":
+            result = child_plain(args.data, args.out, args.max_seconds, args.validation)
+        elif args.child == "stream":
+            result = child_stream(args.data, args.out, args.validation)
+        else:
+            result = {"load": child_load, "floor": child_floor}[args.child](args.data, args.out)
         # the peak of this process or of any of its worker processes
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         result["child_peak_mib"] = max(_peak_mib(), children)
@@ -202,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(f"[{label}] {kind} ...", file=sys.stderr, flush=True)
                 row[kind] = run_child(kind, data, out if kind != "plain" else args.work / f"plain-{label}",
-                                      args.max_seconds)  # fmt: skip
+                                      args.max_seconds, args.validation)  # fmt: skip
                 previous[kind] = row[kind].get("wall", 0.0) if "killed" not in row[kind] else 1e12
         results[label] = row
         print(render(results), flush=True)
@@ -236,10 +252,10 @@ def render(results: dict[str, dict]) -> str:
         out.append(f"\n### {title}\n")
         out.append(HEADER)
         out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for _label, row in results.items():
+        for _label, row in results.items():  # noqa: B007 (the label names rows that built nothing)
             stream = row.get("stream", {})
             triples = stream.get("triples") or row.get("plain", {}).get("triples") or 0
-            cells = [f"{triples:,}"]
+            cells = [f"{triples:,}" if triples else f"({_label})"]
             src = row.get("load") if ours == "load" else stream
             ours_s = None
             if "not_run" in src or "killed" in src or "error" in src:
@@ -247,8 +263,8 @@ def render(results: dict[str, dict]) -> str:
             else:
                 stage = src.get("stages", src).get(ours, {}) if ours != "load" else src.get("load", {})
                 ours_s = stage.get("seconds")
-                cells += [f"{ours_s:.2f}" if ours_s is not None else "", fmt_rate(triples, ours_s),
-                          f"{src.get('peak_mib', 0):,.0f}"]  # fmt: skip
+                shown = f"{ours_s:.2f}" if ours_s is not None else stage.get("skipped", "")
+                cells += [shown, fmt_rate(triples, ours_s), f"{src.get('peak_mib', 0):,.0f}"]
             p = row.get("plain", {})
             plain_s = None
             if plain is None:

@@ -103,3 +103,14 @@ ex:Team sh:sparql [ sh:select \"\"\"
 """)
     assert (EX + "programme", 1) in scope.inverse  # turns round at the programme, one hop out
     assert scope.transitive == {EX + "within"}
+
+
+def test_partitions_share_the_subjects_evenly() -> None:
+    pages = [f"https://example.org/doc/{i:03d}" for i in range(50)]
+    nodes = pages + [f"https://example.org/id/{i:03d}" for i in range(10)]
+    subjects = {n for n in nodes if "/id/" in n}
+    groups = partition.balanced_groups(sorted(nodes), subjects, 2)
+    assert sorted(n for g in groups for n in g) == sorted(nodes)
+    assert [sum(n in subjects for n in g) for g in groups] == [5, 5]
+    assert [len(g) for g in groups] == [30, 30]
+    assert partition.balanced_groups(sorted(nodes), subjects, 100)[0] == [sorted(subjects)[0]]

@@ -184,7 +184,7 @@ def focus_on_targets_only() -> Iterator[None]:
     pyshacl filters every shape's focus nodes by ``focus_nodes``, also when a shape is
     reached through ``sh:node`` or ``sh:qualifiedValueShape`` from a value node: a value
     outside the partition's own nodes would then pass unchecked. Nested evaluation gets
-    the executor without the filter. ``tests/test_scaling.py`` (partitions) and
+    the executor without the filter, and the filter is a set, not a list. ``tests/test_scaling.py`` (partitions) and
     ``tests/test_validate.py`` guard this against pyshacl releases.
     """
     from pyshacl.shape import Shape
@@ -194,6 +194,9 @@ def focus_on_targets_only() -> Iterator[None]:
     def validate(self: Any, executor: Any, target_graph: Any, focus: Any = None, _evaluation_path: Any = None) -> Any:
         if focus is not None and executor.focus_nodes:
             executor = dataclasses.replace(executor, focus_nodes=None)
+        elif executor.focus_nodes and not isinstance(executor.focus_nodes, frozenset):
+            # pyshacl tests each target against a list: quadratic for a partition of many nodes
+            executor.focus_nodes = frozenset(executor.focus_nodes)
         return original(self, executor, target_graph, focus, _evaluation_path)
 
     Shape.validate = validate  # type: ignore[method-assign]
