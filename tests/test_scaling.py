@@ -114,3 +114,25 @@ def test_partitions_share_the_subjects_evenly() -> None:
     assert [sum(n in subjects for n in g) for g in groups] == [5, 5]
     assert [len(g) for g in groups] == [30, 30]
     assert partition.balanced_groups(sorted(nodes), subjects, 100)[0] == [sorted(subjects)[0]]
+
+
+def test_each_target_brings_only_what_its_own_shapes_look_at() -> None:
+    from rdflib import Graph
+
+    shapes = Graph().parse(
+        data=SHAPES
+        + """
+ex:Person a sh:NodeShape ; sh:targetClass ex:Person ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+ex:Named a sh:NodeShape ; sh:targetSubjectsOf ex:name ;
+    sh:property [ sh:path ( ex:seat ex:holder ) ; sh:class ex:Person ] .
+""",
+        format="turtle",
+    )
+    ontology = Graph().parse(data="<https://example.org/Mayor> <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+                             "<https://example.org/Person> .", format="turtle")  # fmt: skip
+    scope = partition.scopes(shapes, ontology)
+    assert scope.by_class[EX + "Team"].depth == 1 and scope.by_class[EX + "Person"].depth == 0
+    assert scope.by_subject_of[EX + "name"].depth == 2  # seat -> holder, whose type is read
+    assert scope.classes([EX + "Mayor"]) == {EX + "Person"}
+    key = (scope.classes([EX + "Mayor"]), frozenset({EX + "name"}), frozenset(), False)
+    assert scope.of(key, "").depth == 2

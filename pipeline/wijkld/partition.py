@@ -1,7 +1,7 @@
 """Validate a large dataset in partitions of focus nodes, with the same results as whole-graph pyshacl.
 
 A partition holds a set of focus nodes and everything their shapes can see: the
-*neighbourhood* read off the shapes graph by :func:`reach`. Walking from a focus node,
+*neighbourhood* read off the shapes graph by :func:`scopes` (per target). Walking from a focus node,
 the shapes follow
 
 * outgoing triples up to a depth (paths, nested shapes, ``sh:class`` reading the type of a value),
@@ -41,6 +41,7 @@ from rdflib.term import Node
 
 from .vocab import RDF, SH
 
+RDF_TYPE = ox.NamedNode(str(RDF.type))
 #: Deeper than this the analysis stops following nested shapes (recursive shapes would never end).
 MAX_DEPTH = 12
 
@@ -68,7 +69,7 @@ class Reach:
 
 
 def reach(shapes: Graph) -> Reach:
-    """How far the shapes look from a focus node (see :class:`Reach`)."""
+    """How far the shapes look from any focus node: the union over all shapes (see :class:`Reach`)."""
     found = Reach()
     seen: set[tuple[Node, int]] = set()
     targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
@@ -78,6 +79,76 @@ def reach(shapes: Graph) -> Reach:
         for p in shapes.objects(shape, SH.targetObjectsOf):
             found.inverse.add((str(p), 0))
         _shape_reach(shapes, shape, 0, found, seen)
+    return found
+
+
+@dataclass
+class Scopes:
+    """The reach per target, so that a focus node brings only what its own shapes look at.
+
+    A team needs four hops (its memberships' periods, their instants and dates); a person,
+    whose shapes look at the types of its values, needs one. One depth for every node would
+    pull most of the graph into every partition.
+    """
+
+    by_class: dict[str, Reach] = field(default_factory=dict)
+    by_subject_of: dict[str, Reach] = field(default_factory=dict)  # sh:targetSubjectsOf
+    by_object_of: dict[str, Reach] = field(default_factory=dict)  # sh:targetObjectsOf
+    by_node: dict[str, Reach] = field(default_factory=dict)  # sh:targetNode
+    everywhere: Reach = field(default_factory=Reach)  # sh:target (SPARQL-based targets): any node
+    superclasses: dict[str, set[str]] = field(default_factory=dict)  # a class -> its superclasses and itself
+
+    def classes(self, types: Iterable[str]) -> frozenset[str]:
+        return frozenset(c for t in types for c in self.superclasses.get(t, {t}) if c in self.by_class)
+
+    def of(self, key: tuple[frozenset[str], frozenset[str], frozenset[str], bool], node: str) -> Reach:
+        classes, subject_of, object_of, targeted = key
+        parts = [self.everywhere, *(self.by_class[c] for c in classes)]
+        parts += [self.by_subject_of[p] for p in subject_of] + [self.by_object_of[p] for p in object_of]
+        if targeted:
+            parts.append(self.by_node[node])
+        return merge(*parts)
+
+
+def merge(*reaches: Reach) -> Reach:
+    """The reach of several shapes together."""
+    found = Reach()
+    for r in reaches:
+        found.need(r.depth)
+        found.inverse |= r.inverse
+        found.transitive |= r.transitive
+        found.transitive_inverse |= r.transitive_inverse
+    return found
+
+
+def scopes(shapes: Graph, ontology: Graph) -> Scopes:
+    """:func:`reach` per target: class (``sh:targetClass`` or a shape that is a class), predicate, node."""
+    from .vocab import OWL, RDFS
+
+    found = Scopes()
+    shape_classes = set(shapes.subjects(RDF.type, RDFS.Class)) | set(shapes.subjects(RDF.type, OWL.Class))
+    kinds = (
+        (SH.targetClass, found.by_class),
+        (SH.targetSubjectsOf, found.by_subject_of),
+        (SH.targetObjectsOf, found.by_object_of),
+        (SH.targetNode, found.by_node),
+    )
+    roots = {s for parameter, _ in kinds for s in shapes.subjects(parameter, None)} | shape_classes
+    roots |= set(shapes.subjects(SH.target, None))
+    for shape in sorted(roots, key=str):
+        own = Reach()
+        _shape_reach(shapes, shape, 0, own, set())
+        for parameter, table in kinds:
+            targets = set(shapes.objects(shape, parameter))
+            if parameter == SH.targetClass and shape in shape_classes:
+                targets.add(shape)
+            for target in targets:
+                extra = {(str(target), 0)} if parameter == SH.targetObjectsOf else set()
+                table[str(target)] = merge(table.get(str(target), Reach()), own, Reach(inverse=extra))
+        if (shape, SH.target, None) in shapes:
+            found.everywhere = merge(found.everywhere, own)
+    for cls in set(ontology.subjects(RDFS.subClassOf, None)):
+        found.superclasses[str(cls)] = {str(c) for c in ontology.transitive_objects(cls, RDFS.subClassOf)}
     return found
 
 
@@ -280,6 +351,29 @@ def neighbourhood(store: ox.Store, focus: Iterable[str], scope: Reach) -> set[ox
     return found
 
 
+def neighbourhood_by_type(store: ox.Store, focus: Iterable[str], scope: Scopes) -> set[ox.Quad]:
+    """:func:`neighbourhood`, each focus node with the reach of the shapes that target it."""
+    groups: dict[tuple[frozenset[str], frozenset[str], frozenset[str], bool], list[str]] = {}
+    for iri in focus:
+        node = ox.NamedNode(iri)
+        own = list(store.quads_for_pattern(node, None, None))
+        types = scope.classes(q.object.value for q in own if q.predicate == RDF_TYPE)
+        subject_of = frozenset(q.predicate.value for q in own if q.predicate.value in scope.by_subject_of)
+        object_of = frozenset(
+            p for p in scope.by_object_of if next(store.quads_for_pattern(None, ox.NamedNode(p), node), None)
+        )
+        key = (types, subject_of, object_of, iri in scope.by_node)
+        groups.setdefault(key, []).append(iri)
+    found: set[ox.Quad] = set()
+    for key, nodes in sorted(groups.items(), key=lambda item: repr(sorted(map(sorted, item[0][:3])))):
+        if key[3]:  # targeted by name: each node its own reach
+            for iri in nodes:
+                found |= neighbourhood(store, [iri], scope.of(key, iri))
+        else:
+            found |= neighbourhood(store, nodes, scope.of(key, ""))
+    return found
+
+
 def _closure(
     store: ox.Store, start: Any, forwards: Sequence[ox.NamedNode], backwards: Sequence[ox.NamedNode], found: set
 ) -> None:
@@ -341,7 +435,7 @@ def _validate_partition(args: tuple[str, list[str], list[str]]) -> list[Any]:
     store = _STATE.get(("store", store_path))
     if store is None:
         store = _STATE[("store", store_path)] = ox.Store.read_only(store_path)
-    graph = _graph_from(neighbourhood(store, focus, _STATE["reach"]))
+    graph = _graph_from(neighbourhood_by_type(store, focus, _STATE["scopes"]))
     if not focus and not outside:
         return []
     # inplace: the partition graph is ours, so pyshacl need not copy it
@@ -412,7 +506,7 @@ def validate_partitioned(
     outside = sorted({str(s) for s in ontology.subjects() if isinstance(s, URIRef)} - inside)
     jobs = [(str(store_path), g, outside if i == 0 else []) for i, g in enumerate(groups)]
     # the workers are forked, so they share these very graphs (blank-node shapes keep their identity)
-    _STATE.update(shapes=shapes, ontology=ontology, reach=reach(shapes))
+    _STATE.update(shapes=shapes, ontology=ontology, scopes=scopes(shapes, ontology))
     try:
         if workers <= 1:
             raw = [_validate_partition(job) for job in jobs]
