@@ -365,7 +365,7 @@ def neighbourhood_by_type(store: ox.Store, focus: Iterable[str], scope: Scopes) 
         key = (types, subject_of, object_of, iri in scope.by_node)
         groups.setdefault(key, []).append(iri)
     found: set[ox.Quad] = set()
-    for key, nodes in sorted(groups.items(), key=lambda item: repr(sorted(map(sorted, item[0][:3])))):
+    for key, nodes in groups.items():  # a set of quads: the order of the groups does not matter
         if key[3]:  # targeted by name: each node its own reach
             for iri in nodes:
                 found |= neighbourhood(store, [iri], scope.of(key, iri))
