@@ -107,6 +107,9 @@ def test_streaming_build_validates_and_publishes_the_dumps(generated: Path, tmp_
     from wijkld.cli import cli
 
     out = tmp_path / "dist"
+    killed = tmp_path / ".dist.streaming-left-by-a-killed-build"
+    killed.mkdir()
+    (killed / "part-0.nt.gz").write_bytes(b"")
     args = ["build", "--data", str(generated), "--out", str(out), "--streaming", "--workers", "2"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
@@ -115,6 +118,7 @@ def test_streaming_build_validates_and_publishes_the_dumps(generated: Path, tmp_
     normal = b"".join(publish.ntriples_lines(mapping.to_graph(records.load(generated), Minter(DEFAULT_BASE))))
     published = gzip.decompress((out / "wijkld.nt.gz").read_bytes()).splitlines()
     assert sorted(published) == normal.splitlines(), "the lines of the normal build, in record-key order"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [], "scratch folders removed"
 
 
 def test_streaming_build_stops_on_a_violation_and_keeps_the_release(generated: Path, copy_data, tmp_path: Path) -> None:  # noqa: ANN001

@@ -137,15 +137,16 @@ def swap_in(staged: Path, out: Path) -> None:
 
 
 def recover(out: Path) -> None:
-    """Undo a half-done fallback swap and remove staging folders of killed builds."""
+    """Undo a half-done fallback swap and remove the staging and scratch folders of killed builds."""
     old = out.parent / f".{out.name}.previous"
     if old.exists():
         if out.exists():
             shutil.rmtree(old)
         else:
             os.rename(old, out)
-    for leftover in out.parent.glob(f".{out.name}.building-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+    for pattern in (f".{out.name}.building-*", f".{out.name}.streaming-*"):
+        for leftover in out.parent.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 _RENAME_EXCHANGE = 2

@@ -428,7 +428,9 @@ def build(
     summary.seconds["load"] = time.perf_counter() - t0
     scratch = out.resolve().parent
     scratch.mkdir(parents=True, exist_ok=True)
-    with publish.staging(out) as staged, tempfile.TemporaryDirectory(prefix=".wijkld-stream-", dir=scratch) as tmp:
+    # named after OUT so that publish.recover removes what a killed build leaves
+    scratch_prefix = f".{out.resolve().name}.streaming-"
+    with publish.staging(out) as staged, tempfile.TemporaryDirectory(prefix=scratch_prefix, dir=scratch) as tmp:
         t0 = time.perf_counter()
         with display.stage("map+write", total=len(recs)) as stage:
             parts = map_to_parts(recs, minter, Path(tmp), workers=workers, report=stage.advance)
