@@ -72,9 +72,10 @@ EX = "https://example.org/"
 
 
 def _reach(extra: str = "") -> partition.Reach:
+    """What a team brings into its partition."""
     from rdflib import Graph
 
-    return partition.reach(Graph().parse(data=SHAPES + extra, format="turtle"))
+    return partition.scopes(Graph().parse(data=SHAPES + extra, format="turtle"), Graph()).by_class[EX + "Team"]
 
 
 def test_reach_of_a_class_constraint_is_the_values_own_triples() -> None:

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef, Variable
+from rdflib import Graph, URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
 from rdflib.paths import Path as RdfPath
 from rdflib.plugins.sparql import prepareQuery
@@ -42,6 +42,8 @@ from rdflib.term import Node
 from .vocab import RDF, SH
 
 RDF_TYPE = ox.NamedNode(str(RDF.type))
+#: Bounds the size of a partition's graph in the streaming build.
+NODES_PER_PARTITION = 20_000
 #: Deeper than this the analysis stops following nested shapes (recursive shapes would never end).
 MAX_DEPTH = 12
 
@@ -66,20 +68,6 @@ class Reach:
 
 
 # -- reading the reach off the shapes -----------------------------------------------------------------
-
-
-def reach(shapes: Graph) -> Reach:
-    """How far the shapes look from any focus node: the union over all shapes (see :class:`Reach`)."""
-    found = Reach()
-    seen: set[tuple[Node, int]] = set()
-    targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
-    roots = {s for t in targets for s in shapes.subjects(t, None)}
-    roots |= set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
-    for shape in sorted(roots, key=str):
-        for p in shapes.objects(shape, SH.targetObjectsOf):
-            found.inverse.add((str(p), 0))
-        _shape_reach(shapes, shape, 0, found, seen)
-    return found
 
 
 @dataclass
@@ -397,8 +385,10 @@ def _closure(
                 todo.append(nxt)
 
 
-def _graph_from(quads: Iterable[ox.Quad | ox.Triple]) -> Graph:
-    """An rdflib graph of Oxigraph triples, each IRI one shared term."""
+def _graph_from(quads: Iterable[ox.Quad | ox.Triple], source: Path) -> Graph:
+    """An rdflib graph of Oxigraph triples, each IRI one shared term (a partition repeats them often)."""
+    from .validate import from_oxigraph
+
     graph = Graph(bind_namespaces="none")
     nodes: dict[str, URIRef] = {}
 
@@ -411,14 +401,7 @@ def _graph_from(quads: Iterable[ox.Quad | ox.Triple]) -> Graph:
     add = graph.add
     for t in quads:
         o = t.object
-        if isinstance(o, ox.NamedNode):
-            obj: Any = node(o.value)
-        elif o.language:
-            obj = Literal(o.value, lang=o.language)
-        elif o.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-            obj = Literal(o.value)
-        else:
-            obj = Literal(o.value, datatype=node(o.datatype.value))
+        obj = node(o.value) if isinstance(o, ox.NamedNode) else from_oxigraph(o, "", source)
         add((node(t.subject.value), node(t.predicate.value), obj))
     return graph
 
@@ -435,7 +418,7 @@ def _validate_partition(args: tuple[str, list[str], list[str]]) -> list[Any]:
     store = _STATE.get(("store", store_path))
     if store is None:
         store = _STATE[("store", store_path)] = ox.Store.read_only(store_path)
-    graph = _graph_from(neighbourhood_by_type(store, focus, _STATE["scopes"]))
+    graph = _graph_from(neighbourhood_by_type(store, focus, _STATE["scopes"]), Path(store_path))
     if not focus and not outside:
         return []
     # inplace: the partition graph is ours, so pyshacl need not copy it
@@ -455,14 +438,15 @@ def store_from_ntriples(paths: Iterable[Path], store_path: Path) -> ox.Store:
     return store
 
 
-def data_nodes(store: ox.Store) -> list[str]:
-    """Every IRI the data uses as a subject or object: the candidate focus nodes, sorted."""
+def data_nodes(store: ox.Store) -> tuple[list[str], set[str]]:
+    """Every IRI the data uses as a subject or object (the candidate focus nodes, sorted), and the subjects."""
     nodes: set[str] = set()
+    subjects: set[str] = set()
     for q in store.quads_for_pattern(None, None, None):
-        nodes.add(q.subject.value)
+        subjects.add(q.subject.value)
         if isinstance(q.object, ox.NamedNode):
             nodes.add(q.object.value)
-    return sorted(nodes)
+    return sorted(nodes | subjects), subjects
 
 
 def balanced_groups(nodes: Sequence[str], subjects: set[str], partitions: int) -> list[list[str]]:
@@ -485,22 +469,20 @@ def validate_partitioned(
     shapes: Graph,
     ontology: Graph,
     *,
-    partitions: int = 8,
+    partitions: int | None = None,
     workers: int = 2,
-    nodes: Sequence[str] | None = None,
 ) -> list[Any]:
     """Validate the store's data in partitions of focus nodes; the sorted results, as whole-graph pyshacl gives.
 
-    pyshacl also validates the ontology's own terms (the ontology is mixed into the data
-    graph); the first partition takes those focus nodes.
+    Without ``partitions``: one per worker, or one per :data:`NODES_PER_PARTITION` nodes if
+    that gives more. pyshacl also validates the ontology's own terms (the ontology is mixed
+    into the data graph); the first partition takes those focus nodes.
     """
     from . import validate
 
-    store = ox.Store.read_only(str(store_path))
-    if nodes is None:
-        nodes = data_nodes(store)
-    subjects = {q.subject.value for q in store.quads_for_pattern(None, None, None)}
-    del store
+    nodes, subjects = data_nodes(ox.Store.read_only(str(store_path)))
+    if partitions is None:
+        partitions = max(workers, len(nodes) // NODES_PER_PARTITION)
     groups = balanced_groups(nodes, subjects, partitions)
     inside = set(nodes)
     outside = sorted({str(s) for s in ontology.subjects() if isinstance(s, URIRef)} - inside)

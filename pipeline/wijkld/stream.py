@@ -47,7 +47,7 @@ import pyoxigraph as ox
 
 from . import progress as progress_mod
 from .iris import Minter, slugify
-from .partition import data_nodes, store_from_ntriples, validate_partitioned
+from .partition import store_from_ntriples, validate_partitioned
 from .records import Records
 
 #: Above this many records ``wijkld build`` streams (the pilot has about 400).
@@ -456,11 +456,8 @@ def build(
             with display.stage("validate") as stage:
                 store_path = Path(tmp) / "store"
                 store = store_from_ntriples([staged / "wijkld.nt.gz"], store_path)
-                nodes = data_nodes(store)
-                del store
-                results = validate_partitioned(
-                    store_path, shapes, ontology, partitions=max(workers, len(nodes) // 20_000), workers=workers
-                )
+                del store  # closed, so that the workers can open it read-only
+                results = validate_partitioned(store_path, shapes, ontology, workers=workers)
                 stage.advance(0, summary.triples)
             summary.violations = sum(1 for r in results if r.severity == "violation")
             summary.warnings = sum(1 for r in results if r.severity == "warning")

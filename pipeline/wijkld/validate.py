@@ -370,9 +370,9 @@ def parse_file(path: Path, bnode_prefix: str = "") -> Iterator[tuple[Node, URIRe
     try:
         for quad in quiet_literals(ox.parse(text, fmt, base_iri=path.absolute().as_uri())):
             yield (
-                _from_ox(quad.subject, bnode_prefix, path),
+                from_oxigraph(quad.subject, bnode_prefix, path),
                 URIRef(quad.predicate.value),
-                _from_ox(quad.object, bnode_prefix, path),
+                from_oxigraph(quad.object, bnode_prefix, path),
             )
     except SyntaxError as exc:
         raise WijkldError(syntax_error_message(path, exc)) from None
@@ -415,7 +415,8 @@ def _gunzip(path: Path, raw: bytes) -> bytes:
     return b"".join(good)
 
 
-def _from_ox(term: object, bnode_prefix: str, path: Path) -> Node:
+def from_oxigraph(term: object, bnode_prefix: str, path: Path) -> Node:
+    """An rdflib term for an Oxigraph one; ``path`` names the source in the error for an RDF 1.2 triple term."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
