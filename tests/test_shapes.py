@@ -6,6 +6,10 @@ suite's context (a subject it describes replaces that subject's description ther
 fixture must give no result at all, an invalid one exactly the results of its
 ``.expected.ttl`` (focus node, path, constraint component, source shape, severity). Together
 the invalid fixtures exercise every constraint of every shape. docs/shapes.md explains more.
+
+Every fixture runs through both engines (issue 7): pyshacl, the reference, and ``shacl``;
+each must give exactly the expected results, and ``shacl`` must also give pyshacl's values
+and sh:conforms.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ SUITES = Path(__file__).parent / "shapes"
 FIXTURES = shapes_qa.find_fixtures(SUITES)
 VALID = [f for f in FIXTURES if f.valid]
 INVALID = [f for f in FIXTURES if not f.valid]
+ENGINES = ("pyshacl", "shacl")
 WSH = "https://w3id.org/wijkld/def/shapes/"
 ID = "https://w3id.org/wijkld/id/"
 
@@ -56,6 +61,28 @@ def _quiet(quiet_rdflib: None) -> None:
     """Fixtures hold ill-typed literals on purpose."""
 
 
+_REFERENCE: dict[str, validate.Report] = {}
+
+
+def validated(fixture: shapes_qa.Fixture, shapes: Graph, ontology: Graph, engine: str) -> validate.Report:
+    """The fixture's report from ``engine``; for ``shacl``, also asserted to be pyshacl's (run once per fixture)."""
+    data = shapes_qa.load_fixture(fixture)
+    if fixture.name not in _REFERENCE:
+        _REFERENCE[fixture.name] = validate.check(data, shapes, ontology, engine="pyshacl")
+    reference = _REFERENCE[fixture.name]
+    if engine == "pyshacl":
+        return reference
+    report = validate.check(data, shapes, ontology, engine=engine)
+    assert full_keys(report) == full_keys(reference), f"{fixture.name}: the {engine} engine differs from pyshacl"
+    assert report.conforms == reference.conforms, f"{fixture.name}: sh:conforms differs from pyshacl's"
+    return report
+
+
+def full_keys(report: validate.Report) -> list[tuple[str, ...]]:
+    """All a result says but its messages and details (which the engines word differently)."""
+    return sorted((r.severity, r.focus, r.path, r.component, r.source_shape, r.value_nt) for r in report.results)
+
+
 def describe(results: Iterable[shapes_qa.Expected]) -> str:
     return "\n".join(f"  {r.short()}" for r in sorted(results)) or "  (none)"
 
@@ -70,29 +97,34 @@ def release_graph(release_dir: Path, *names: str) -> Graph:
 # -- the fixtures ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("context", sorted(SUITES.rglob("context.ttl")), ids=lambda p: str(p.relative_to(SUITES)))
-def test_the_context_of_each_suite_conforms(context: Path, shapes: Graph, ontology: Graph) -> None:
-    report = validate.check(Graph().parse(context, format="turtle"), shapes, ontology)
+def test_the_context_of_each_suite_conforms(context: Path, engine: str, shapes: Graph, ontology: Graph) -> None:
+    report = validate.check(Graph().parse(context, format="turtle"), shapes, ontology, engine=engine)
     assert not report.results, "the context must give no result:\n" + describe(shapes_qa.actual_results(report))
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("fixture", VALID, ids=lambda f: f.name)
-def test_a_valid_fixture_gives_no_result(fixture: shapes_qa.Fixture, shapes: Graph, ontology: Graph) -> None:
-    report = validate.check(shapes_qa.load_fixture(fixture), shapes, ontology)
+def test_a_valid_fixture_gives_no_result(
+    fixture: shapes_qa.Fixture, engine: str, shapes: Graph, ontology: Graph
+) -> None:
+    report = validated(fixture, shapes, ontology, engine)
     assert not report.results, f"{fixture.name} must conform without warnings; it gives:\n" + describe(
         shapes_qa.actual_results(report)
     )
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("fixture", INVALID, ids=lambda f: f.name)
 def test_an_invalid_fixture_gives_exactly_its_expected_results(
-    fixture: shapes_qa.Fixture, shapes: Graph, ontology: Graph
+    fixture: shapes_qa.Fixture, engine: str, shapes: Graph, ontology: Graph
 ) -> None:
     assert fixture.expected_path is not None and fixture.expected_path.is_file(), f"{fixture.name}: no .expected.ttl"
     expected_graph = Graph().parse(fixture.expected_path, format="turtle")
     expected = shapes_qa.expected_results(expected_graph)
     assert expected, f"{fixture.expected_path} lists no sh:result"
-    report = validate.check(shapes_qa.load_fixture(fixture), shapes, ontology)
+    report = validated(fixture, shapes, ontology, engine)
     actual = shapes_qa.actual_results(report)
     assert actual == expected, (
         f"{fixture.name}\nexpected but not given:\n{describe(expected - actual)}\n"
@@ -150,10 +182,11 @@ def test_the_shapes_are_valid_shacl(shapes: Graph) -> None:
     assert not problems, "SHACL-SHACL finds:\n" + "\n".join(map(str, problems))
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 def test_the_real_build_conforms_with_only_the_documented_warnings(
-    release_dir: Path, shapes: Graph, ontology: Graph
+    release_dir: Path, engine: str, shapes: Graph, ontology: Graph
 ) -> None:
-    report = validate.check(release_graph(release_dir, "wijkld.ttl"), shapes, ontology)
+    report = validate.check(release_graph(release_dir, "wijkld.ttl"), shapes, ontology, engine=engine)
     violations = [r for r in report.results if r.severity == "violation"]
     assert not violations, describe(shapes_qa.actual_results(report))
     warnings = {(r.focus, r.source_shape) for r in report.results}
@@ -161,7 +194,7 @@ def test_the_real_build_conforms_with_only_the_documented_warnings(
         "the warnings of the real data changed: review them, then update DOCUMENTED_WARNINGS and docs/shapes.md\n"
         + describe(shapes_qa.actual_results(report))
     )
-    metadata = validate.check(release_graph(release_dir, "dcat.ttl", "void.ttl"), shapes, ontology)
+    metadata = validate.check(release_graph(release_dir, "dcat.ttl", "void.ttl"), shapes, ontology, engine=engine)
     assert not metadata.results, describe(shapes_qa.actual_results(metadata))
 
 

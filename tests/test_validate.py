@@ -428,3 +428,113 @@ def test_check_keeps_its_signature_for_the_build(built_release: Graph) -> None:
     broken.remove((team, WIJKLD.wijk, None))
     results = validate.check(broken, focus_nodes=[team]).results
     assert any(r.focus == str(team) and r.path == str(WIJKLD.wijk) for r in results)
+
+
+# -- the two engines (issue 7; docs/validate.md#engines) -----------------------------------------------
+
+PERSON = (
+    "@prefix ex: <https://example.org/def/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+    "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+)
+#: Named shapes only, so that the shacl engine can run (it cannot name blank-node shapes in its report).
+SH_CONFORMANCE_DISALLOWS = URIRef("http://www.w3.org/ns/shacl#conformanceDisallows")
+NAMED_SHAPES = (
+    PERSON
+    + "ex:PersonShape a sh:NodeShape ; sh:targetClass ex:Person ; sh:property ex:Person-name , ex:Person-hash .\n"
+    "ex:Person-name a sh:PropertyShape ; sh:path ex:name ; sh:minCount 1 ; sh:maxCount 1 .\n"
+    'ex:Person-hash a sh:PropertyShape ; sh:path ex:hash ; sh:datatype xsd:hexBinary ; sh:pattern "^[0-9a-f]*$" .\n'
+)
+
+
+def keys(report: validate.Report) -> list[tuple[str, ...]]:
+    return sorted((r.severity, r.focus, r.path, r.component, r.source_shape, r.value_nt) for r in report.results)
+
+
+def engines_on(data: str) -> dict[str, validate.Report | validate.EngineGap]:
+    shapes = Graph().parse(data=NAMED_SHAPES, format="turtle")
+    graph = Graph().parse(data=PERSON + data, format="turtle")
+    found: dict[str, validate.Report | validate.EngineGap] = {}
+    for engine in validate.ENGINES:
+        try:
+            found[engine] = validate.check(graph, shapes, Graph(), engine=engine)
+        except validate.EngineGap as gap:
+            found[engine] = gap
+    return found
+
+
+def test_both_engines_agree_and_auto_takes_the_fast_one_on_iris() -> None:
+    reports = engines_on('<https://example.org/id/a> a ex:Person ; ex:name "A", "B" ; ex:hash "zz"^^xsd:string .')
+    pyshacl, fast, auto = reports["pyshacl"], reports["shacl"], reports["auto"]
+    assert all(isinstance(r, validate.Report) for r in (pyshacl, fast, auto))
+    assert keys(fast) == keys(pyshacl) == keys(auto)
+    assert {r.component.rsplit("#")[-1] for r in fast.results} == {
+        "MaxCountConstraintComponent", "DatatypeConstraintComponent", "PatternConstraintComponent",
+    }  # fmt: skip
+    assert not fast.graph.value(None, SH.detail)  # the fast engine's own report, not pyshacl's
+    assert (None, SH_CONFORMANCE_DISALLOWS, SH.Violation) in auto.graph  # SHACL 1.2, only the fast engine says it
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        ('_:someone a ex:Person ; ex:name "A", "B" .', "blank nodes"),
+        ('<https://example.org/id/a> a ex:Person ; ex:name "A" ; ex:hash "ab (1)"^^xsd:hexBinary .', "hexBinary"),
+    ],
+)
+def test_where_the_engines_would_differ_auto_takes_pyshacl(data: str, why: str) -> None:
+    reports = engines_on(data)
+    gap = reports["shacl"]
+    assert isinstance(gap, validate.EngineGap) and why in gap.message and "use the pyshacl engine" in gap.message
+    auto, pyshacl = reports["auto"], reports["pyshacl"]
+    assert isinstance(auto, validate.Report) and isinstance(pyshacl, validate.Report)
+    assert keys(auto) == keys(pyshacl) and auto.results
+    assert (None, SH_CONFORMANCE_DISALLOWS, None) not in auto.graph  # pyshacl's report
+
+
+def test_a_repeated_triple_is_given_to_the_engine_once() -> None:
+    """The shacl engine counts a triple given twice twice (sh:maxCount); an RDF graph holds it once."""
+    name = (URIRef("https://example.org/id/a"), URIRef("https://example.org/def/name"), Literal("A"))
+    one, other = Graph(), Graph()
+    one.add(name)
+    other.add(name)
+    text = validate.ntriples_of(one, other)
+    assert text.count(b"\n") == 1
+    date = Literal("2007-05-03Z", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"), normalize=False)
+    assert b'"2007-05-03Z"^^' in validate.ntriples_of(Graph().add((name[0], name[1], date)))  # rdflib's writer drops Z
+
+
+@pytest.mark.parametrize("engine", ["shacl", "pyshacl"])
+def test_a_date_with_a_time_zone_is_read_as_written(runner: CliRunner, tmp_path: Path, engine: str) -> None:
+    """Read with rdflib's normalisation, "2007-05-03Z"^^xsd:date became "2007-05-03" and passed the pattern."""
+    path = tmp_path / "zone.ttl"
+    path.write_text(
+        "@prefix time: <http://www.w3.org/2006/time#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        '<https://w3id.org/wijkld/id/tijdstip/x> a time:Instant ; time:inXSDDate "2007-05-03Z"^^xsd:date .\n'
+    )
+    result = invoke(runner, path, "--engine", engine, "--format", "json")
+    assert result.exit_code == 1, result.output
+    found = {(r["component"], r["value"]) for r in json.loads(result.stdout)["results"]}
+    assert (str(SH.PatternConstraintComponent), '"2007-05-03Z"^^<http://www.w3.org/2001/XMLSchema#date>') in found
+
+
+def test_engine_option_and_environment_variable(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "blank.ttl"
+    path.write_text(PERSON + '_:someone a ex:Person ; ex:name "A", "B" .\n')
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(NAMED_SHAPES)
+    assert invoke(runner, path, "--shapes", shapes).exit_code == 1  # auto: pyshacl reports the blank node
+    result = invoke(runner, path, "--shapes", shapes, "--engine", "shacl")
+    assert_clean_failure(result, 2)
+    assert "blank nodes" in result.stderr
+    result = runner.invoke(cli, ["validate", str(path), "--shapes", str(shapes)], env={"WIJKLD_ENGINE": "shacl"})
+    assert result.exit_code == 2 and "blank nodes" in result.stderr
+    assert_clean_failure(invoke(runner, path, "--engine", "jena"), 2)
+
+
+def test_invalid_shapes_are_reported_by_the_fast_engine_too(runner: CliRunner, tmp_path: Path) -> None:
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(NAMED_SHAPES.replace('sh:pattern "^[0-9a-f]*$"', 'sh:pattern "("'))
+    for engine in ("shacl", "pyshacl"):
+        result = invoke(runner, fixture("valid.ttl"), "--shapes", shapes, "--engine", engine)
+        assert_clean_failure(result, 2)
+        assert "the shapes are not valid SHACL" in result.stderr

@@ -54,6 +54,19 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(["auto", "shacl", "pyshacl"]),
+    metavar="ENGINE",
+    default="auto",
+    show_default=True,
+    envvar="WIJKLD_ENGINE",
+    help="SHACL engine: shacl (fast, in Rust), pyshacl (the reference; it also explains nested failures with "
+    "sh:detail), or auto: shacl where it gives pyshacl's results, else pyshacl. Also read from WIJKLD_ENGINE. "
+    "See docs/validate.md.",
+)
+
+
 @cli.command(epilog=EPILOG)
 @data_option
 @out_option
@@ -73,6 +86,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     "Default: on above 50,000 records.",
 )
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes for --streaming.")
+@engine_option
 def build_command(
     data_dir: Path,
     out: Path,
@@ -82,6 +96,7 @@ def build_command(
     verbose: bool,
     streaming: bool | None,
     workers: int | None,
+    engine: str,
 ) -> None:
     """Load, map, validate and publish: build OUT from the records in DATA.
 
@@ -94,7 +109,7 @@ def build_command(
         wijkld build --check          # is the committed dist/ up to date?
     """
     if check:
-        differing = build.check(data_dir, out, check_base(base))
+        differing = build.check(data_dir, out, check_base(base), engine=engine)
         if differing:
             for line in differing:
                 click.echo(line)
@@ -109,14 +124,14 @@ def build_command(
         from . import stream
 
         display = progress_display.Display("quiet" if quiet else "verbose" if verbose else "normal")
-        summary = stream.build(data_dir, out, check_base(base), workers=workers, display=display)
+        summary = stream.build(data_dir, out, check_base(base), workers=workers, display=display, engine=engine)
         if not quiet:
             click.echo(f"Published {out}/ (streaming)")
             for line in summary.lines():
                 click.echo(f"  {line}")
         return
     progress = (lambda message: click.echo(f"... {message}", err=True)) if verbose and not quiet else (lambda _: None)
-    summary = build.run(data_dir, out, check_base(base), progress)
+    summary = build.run(data_dir, out, check_base(base), progress, engine=engine)
     if not quiet:
         click.echo(f"Published {out}/")
         for line in summary.lines():
@@ -205,6 +220,7 @@ def diff_command(old: Path, new: Path, json_out: Path | None, max_resources: int
     "Default: data/ if it exists and the data is under BASE.",
 )
 @base_option
+@engine_option
 def validate_command(
     data: tuple[Path, ...],
     shapes_path: Path | None,
@@ -214,6 +230,7 @@ def validate_command(
     lang: str,
     records_dir: Path | None,
     base: str,
+    engine: str,
 ) -> None:
     """Validate RDF files against the wijkld SHACL shapes (or --shapes).
 
@@ -236,7 +253,7 @@ def validate_command(
             raise click.UsageError(f"name the RDF files to validate; there is no {validate.DEFAULT_DATA} to default to")
         click.echo(f"No DATA given: validating {validate.DEFAULT_DATA}", err=True)
         data = (validate.DEFAULT_DATA,)
-    run = validate.run(list(data), shapes_path, records_dir, check_base(base))
+    run = validate.run(list(data), shapes_path, records_dir, check_base(base), engine=engine)
     for note in run.notes:
         click.echo(note, err=True)
     options = report.Options(

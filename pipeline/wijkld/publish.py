@@ -213,7 +213,7 @@ def skolemise(graph: Graph, prefix: str) -> Graph:
     """
     if not any(isinstance(t, BNode) for triple in graph for t in triple):
         return graph
-    dataset = ox.Dataset(ox.Quad(*(_to_ox_any(t) for t in triple), ox.DefaultGraph()) for triple in graph)
+    dataset = ox.Dataset(ox.Quad(*(to_oxigraph_term(t) for t in triple), ox.DefaultGraph()) for triple in graph)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     result = Graph(bind_namespaces="none")
     for prefix_name, namespace in graph.namespaces():
@@ -223,7 +223,8 @@ def skolemise(graph: Graph, prefix: str) -> Graph:
     return result
 
 
-def _to_ox_any(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+def to_oxigraph_term(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    """:func:`to_oxigraph`, blank nodes included (same label)."""
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
     return to_oxigraph(term)

@@ -1,8 +1,15 @@
-"""Validate RDF against the project's SHACL shapes with pyshacl.
+"""Validate RDF against the project's SHACL shapes, with pyshacl or the ``shacl`` engine.
+
+Two engines give the same results (focus node, path, constraint component, source
+shape, severity, value): pyshacl, the reference, in Python over rdflib graphs; and
+``shacl`` (PyPI, Rust), 50-100 times faster, used by ``engine="auto"`` wherever it is
+known to agree (``tests/test_engines.py`` runs the whole shapes suite and the mutation
+batches through both). Messages differ: pyshacl also repeats the shape's general
+``sh:message`` and drops the language tags of SPARQL messages; only pyshacl reports
+``sh:detail`` (why a nested ``sh:node`` shape failed).
 
 Reading is done with Oxigraph, not rdflib: its parsers report the line and
-column of a syntax error, which is what a person fixing a file needs. The
-parsed triples are handed to pyshacl as an rdflib graph.
+column of a syntax error, which is what a person fixing a file needs.
 """
 
 from __future__ import annotations
@@ -51,6 +58,10 @@ FORMATS = {
     ".jsonld": ox.RdfFormat.JSON_LD,
     ".json": ox.RdfFormat.JSON_LD,
 }
+
+
+#: ``auto`` takes the ``shacl`` engine where it gives pyshacl's results (see :func:`fast_engine_gap`).
+ENGINES = ("auto", "shacl", "pyshacl")
 
 
 def rank(severity: str) -> int:
@@ -213,8 +224,13 @@ def check(
     *,
     focus_nodes: Iterable[Node] | None = None,
     inplace: bool = False,
+    engine: str = "pyshacl",
 ) -> Report:
     """Validate ``data``; the ontology is mixed in so that sh:class sees subclasses.
+
+    ``engine`` is one of :data:`ENGINES`: pyshacl (the reference, and the default
+    here), ``shacl`` (WijkldError where it would not give pyshacl's results), or
+    ``auto`` (``shacl`` where it can, else pyshacl).
 
     ``focus_nodes`` restricts validation to those (targeted) nodes: a quick way to
     re-check one resource of a large graph. Shapes nested in theirs (sh:node) still
@@ -224,11 +240,22 @@ def check(
     on a graph that already holds the ontology, with an empty ``ontology``.
     """
     shapes_graph = shapes if shapes is not None else load_shapes()
+    ontology = ontology if ontology is not None else load_ontology()
+    if engine not in ENGINES:
+        raise WijkldError(f"unknown validation engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    if engine != "pyshacl":
+        try:
+            report = _check_fast(data, shapes_graph, ontology)
+            return report if focus_nodes is None else only_focus(report, focus_nodes)
+        except EngineGap as gap:
+            if engine == "shacl":
+                message = f"the shacl engine cannot validate this: {gap.message}; use the pyshacl engine"
+                raise EngineGap(message) from None
     with sparql_parse_cache(), focus_on_targets_only():
         conforms, report_graph, _ = pyshacl_validate(
             data,
             shacl_graph=shapes_graph,
-            ont_graph=ontology if ontology is not None else load_ontology(),
+            ont_graph=ontology,
             inference="none",
             advanced=True,
             allow_warnings=True,
@@ -240,6 +267,160 @@ def check(
     assert isinstance(report_graph, Graph)
     results = tuple(sorted(_results(report_graph, shapes_graph), key=Result.sort_key))
     return Report(bool(conforms), results, report_graph)
+
+
+class EngineGap(WijkldError):
+    """The ``shacl`` engine cannot give pyshacl's results for this input (``auto`` then takes pyshacl)."""
+
+
+def _check_fast(data: Graph, shapes: Graph, ontology: Graph) -> Report:
+    gap = fast_engine_gap(shapes)
+    if gap is not None:
+        raise EngineGap(gap)
+    if any(isinstance(s, Literal) for s in data.subjects()):
+        raise EngineGap("the data has literals as subjects (generalised RDF), which it does not read")
+    bad = first_unchecked_ill_typed((str(o), str(o.datatype)) for o in data.objects() if isinstance(o, Literal))
+    if bad is not None:
+        raise EngineGap(f"it does not check the lexical form of {bad.n3()}, which pyshacl finds ill-typed")
+    try:
+        text = ntriples_of(data, ontology_mixin(ontology))
+    except (ValueError, TypeError) as exc:  # terms Oxigraph refuses: a blank-node predicate, a bad language tag
+        raise EngineGap(f"the data holds terms it does not read ({exc})") from None
+    report = validate_ntriples(text, shapes)
+    if names_blank_nodes(report):
+        raise EngineGap("its report names blank nodes of the data, which it renames")
+    return report
+
+
+#: Datatypes whose lexical form the shacl engine (0.3.4) does not check for sh:datatype but rdflib, and so pyshacl,
+#: does. (Neither checks xsd:gYear, xsd:gYearMonth, xsd:anyURI or xsd:base64Binary; both check the other types.)
+LEXICALLY_UNCHECKED = frozenset({str(XSD.hexBinary)})
+_UNCHECKED_LITERAL = re.compile(
+    rb'"((?:[^"\\\n]|\\.)*)"\^\^<(' + b"|".join(re.escape(t.encode()) for t in sorted(LEXICALLY_UNCHECKED)) + rb")>"
+)
+
+
+def first_unchecked_ill_typed(literals: Iterable[tuple[str, str]]) -> Literal | None:
+    """Of (lexical form, datatype IRI) pairs, the first of a :data:`LEXICALLY_UNCHECKED` datatype that rdflib finds
+    ill-typed, as a literal; None if there is none."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)  # rdflib logs a traceback for each ill-typed literal
+    try:
+        for lexical, datatype in literals:
+            if datatype in LEXICALLY_UNCHECKED:
+                literal = Literal(lexical, datatype=URIRef(datatype), normalize=False)
+                if literal.ill_typed:
+                    return literal
+    finally:
+        logger.setLevel(level)
+    return None
+
+
+def unchecked_literals_in(ntriples: bytes) -> Iterator[tuple[str, str]]:
+    """(lexical form, datatype) of the literals of N-Triples text typed :data:`LEXICALLY_UNCHECKED` (escapes kept)."""
+    for match in _UNCHECKED_LITERAL.finditer(ntriples):
+        yield match.group(1).decode("utf-8"), match.group(2).decode("ascii")
+
+
+def fast_engine_gap(shapes: Graph) -> str | None:
+    """Why the ``shacl`` engine could not give pyshacl's results with ``shapes``; None when it can.
+
+    It names blank nodes of its own in a report, so a blank-node shape could not be
+    matched with ours; the same goes for blank nodes of the data (:func:`names_blank_nodes`).
+    """
+    try:
+        import shacl  # noqa: F401
+    except ImportError:
+        return "the shacl package is not installed (pip install shacl)"
+    if any(isinstance(shape, BNode) for shape in all_shapes(shapes)):
+        return "some shapes are blank nodes, which its reports cannot name"
+    return None
+
+
+def names_blank_nodes(report: Report) -> bool:
+    """Whether a result is about a blank node (as focus node or value): the shacl engine renames those."""
+    return any(isinstance(term, BNode) for term in report.graph.objects(None, SH.focusNode)) or any(
+        isinstance(term, BNode) for term in report.graph.objects(None, SH.value)
+    )
+
+
+def ontology_mixin(ontology: Graph) -> Graph:
+    """What pyshacl mixes into the data from ``ontology``: its RDFS and OWL axioms, not labels or definitions."""
+    from pyshacl.rdfutil.inoculate import inoculate
+
+    return inoculate(Graph(), ontology)
+
+
+def ntriples_of(*graphs: Graph) -> bytes:
+    """The union of ``graphs`` as sorted N-Triples, each triple once (the shacl engine counts a repeated triple twice).
+
+    Written by Oxigraph: rdflib's N-Triples writer rewrites some literals ("2007-05-03Z"^^xsd:date loses its Z).
+    """
+    from .publish import to_oxigraph_term
+
+    triples = set().union(*(set(graph) for graph in graphs)) if graphs else set()
+    lines = ox.serialize(
+        [ox.Triple(*(to_oxigraph_term(term) for term in triple)) for triple in triples], format=ox.RdfFormat.N_TRIPLES
+    )
+    return b"".join(sorted(lines.splitlines(keepends=True)))
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled_shapes(shapes_ntriples: str) -> Any:
+    import shacl
+
+    return shacl.Shapes.from_text(shapes_ntriples, format="ntriples")
+
+
+def validate_ntriples(data: str | bytes, shapes: Graph) -> Report:
+    """Validate N-Triples (ontology included, each triple once) with the ``shacl`` engine."""
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    return _engine_report(lambda compiled: compiled.validate_text(text, format="ntriples", allow_warnings=True), shapes)
+
+
+def validate_file(path: Path, shapes: Graph) -> Report:
+    """:func:`validate_ntriples` of an N-Triples file (``.nt``), which the engine reads itself."""
+    return _engine_report(lambda compiled: compiled.validate_file(str(path), allow_warnings=True), shapes)
+
+
+def _engine_report(run: Callable[[Any], Any], shapes: Graph) -> Report:
+    try:
+        found = run(_compiled_shapes(shapes.serialize(format="nt")))
+    except ValueError as exc:
+        text = str(exc)
+        prefix = "invalid shapes graph: "
+        if text.startswith(prefix):
+            raise WijkldError(f"the shapes are not valid SHACL: {text.removeprefix(prefix)}") from None
+        raise WijkldError(f"the shacl engine cannot validate: {text}") from None
+    report_graph = Graph()
+    for quad in quiet_literals(ox.parse(found.serialize("ntriples").encode("utf-8"), ox.RdfFormat.N_TRIPLES)):
+        report_graph.add(
+            (
+                from_oxigraph(quad.subject, "", Path("report")),
+                URIRef(quad.predicate.value),
+                from_oxigraph(quad.object, "", Path("report")),
+            )
+        )
+    results = tuple(sorted(_results(report_graph, shapes), key=Result.sort_key))
+    return Report(bool(found.conforms), results, report_graph)
+
+
+def only_focus(report: Report, focus_nodes: Iterable[Node]) -> Report:
+    """Only the results about ``focus_nodes``, as pyshacl's ``focus_nodes`` gives (nested ones are on their focus)."""
+    keep = {str(node) for node in focus_nodes}
+    graph = Graph()
+    for triple in report.graph:
+        graph.add(triple)
+    for node in list(graph.subjects(RDF.type, SH.ValidationResult)):
+        if str(graph.value(node, SH.focusNode)) not in keep:
+            graph.remove((None, SH.result, node))
+            graph.remove((node, None, None))
+    results = tuple(r for r in report.results if r.focus in keep)
+    conforms = not any(r.severity == "violation" for r in results)
+    for top in graph.subjects(RDF.type, SH.ValidationReport):
+        graph.set((top, SH.conforms, Literal(conforms)))
+    return Report(conforms, results, graph)
 
 
 def _results(report: Graph, shapes: Graph) -> Iterator[Result]:
@@ -422,11 +603,12 @@ def from_oxigraph(term: object, bnode_prefix: str, path: Path) -> Node:
     if isinstance(term, ox.BlankNode):
         return BNode(bnode_prefix + term.value)
     if isinstance(term, ox.Literal):
+        # not normalised: rdflib would rewrite "2007-05-03Z"^^xsd:date as "2007-05-03", hiding it from sh:pattern
         if term.language:
-            return Literal(term.value, lang=term.language)
+            return Literal(term.value, lang=term.language, normalize=False)
         if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+            return Literal(term.value, normalize=False)
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
     raise WijkldError(f"{path}: RDF 1.2 triple terms are not supported by the validator")
 
 
@@ -450,7 +632,7 @@ class Run:
     notes: list[str] = field(default_factory=list)
 
 
-def run(paths: list[Path], shapes_path: Path | None, records_dir: Path | None, base: str) -> Run:
+def run(paths: list[Path], shapes_path: Path | None, records_dir: Path | None, base: str, engine: str = "auto") -> Run:
     """Read the files and shapes (positions in syntax errors), validate, and prepare source lookup."""
     data = read_data(paths)
     files = shapes_files([shapes_path] if shapes_path else None)
@@ -463,7 +645,7 @@ def run(paths: list[Path], shapes_path: Path | None, records_dir: Path | None, b
     pyshacl_log = logging.getLogger("pyshacl-validate")
     pyshacl_log.addFilter(_no_shape_errors)  # pyshacl logs what it raises; we report it ourselves
     try:
-        report = check(data.graph, shapes, load_ontology())
+        report = check(data.graph, shapes, load_ontology(), engine=engine)
     except (ConstraintLoadError, ReportableRuntimeError, ShapeLoadError, re.error) as exc:
         raise WijkldError(f"the shapes are not valid SHACL: {exc}") from None
     finally:
