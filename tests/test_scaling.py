@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, URIRef
 
-from wijkld import mapping, partition, publish, records, validate
+from wijkld import mapping, partition, publish, records, stream, validate
 from wijkld.vocab import DCTERMS, FOAF, ORG, RDF, RDFS, SCHEMA, WIJKLD
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -51,15 +51,36 @@ def broken(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     return graph, folder / "store", kinds
 
 
+@pytest.fixture(scope="module")
+def whole(broken) -> tuple[validate.Result, ...]:  # noqa: ANN001
+    """Whole-graph pyshacl: the reference."""
+    return validate.check(broken[0], validate.load_shapes(), validate.load_ontology(), engine="pyshacl").results
+
+
 @pytest.mark.slow
-def test_partitioned_validation_equals_whole_graph_pyshacl(broken) -> None:  # noqa: ANN001
+def test_partitioned_validation_equals_whole_graph_pyshacl(broken, whole) -> None:  # noqa: ANN001
     graph, store_path, kinds = broken
     shapes, ontology = validate.load_shapes(), validate.load_ontology()
-    whole = validate.check(graph, shapes, ontology).results
     parted = partition.validate_partitioned(store_path, shapes, ontology, partitions=5, workers=2)
     assert {r.component.rsplit("#", 1)[1].removesuffix("ConstraintComponent") for r in whole} >= kinds
     assert sum(1 for r in whole if r.severity == "violation") >= 8
     assert parted == list(whole)
+
+
+def test_the_streaming_build_s_fast_validation_equals_whole_graph_pyshacl(broken, whole, tmp_path: Path) -> None:  # noqa: ANN001
+    """The shacl engine on the dump and the SPARQL constraints as passes over the store (wijkld.sparql_pass)."""
+    _, store_path, kinds = broken
+    nt = store_path.parent / "data.nt"
+    store = partition.store_from_ntriples([nt], tmp_path / "store")
+    shapes, ontology = validate.load_shapes(), validate.load_ontology()
+    fast = stream.validate_with_shacl_engine(store, nt, shapes, ontology, tmp_path / "all.nt")
+
+    def keys(results) -> list[tuple[str, ...]]:  # noqa: ANN001
+        return sorted((r.severity, r.focus, r.path, r.component, r.source_shape, r.value_nt) for r in results)
+
+    assert keys(fast) == keys(whole)
+    assert {r.component.rsplit("#", 1)[1].removesuffix("ConstraintComponent") for r in fast} >= kinds
+    assert not (tmp_path / "all.nt").exists(), "the scratch copy is removed"
 
 
 SHAPES = """

@@ -464,7 +464,8 @@ def build(
                 results = None
                 if engine != "pyshacl":
                     try:
-                        results = validate_with_shacl_engine(store, shapes, ontology, Path(tmp) / "all.nt")
+                        nt_gz = staged / "wijkld.nt.gz"
+                        results = validate_with_shacl_engine(store, nt_gz, shapes, ontology, Path(tmp) / "all.nt")
                     except validate.EngineGap as gap:
                         if engine == "shacl":
                             raise validate.EngineGap(f"the shacl engine cannot validate this: {gap.message}") from None
@@ -490,33 +491,46 @@ def build(
     return summary
 
 
-def validate_with_shacl_engine(store: ox.Store, shapes: Any, ontology: Any, scratch: Path) -> list[Any]:
-    """The whole store with the ontology axioms pyshacl mixes in, validated by the ``shacl`` engine (results sorted).
+def validate_with_shacl_engine(
+    store: ox.Store, ntriples_gz: Path, shapes: Any, ontology: Any, scratch: Path
+) -> list[Any]:
+    """The streamed N-Triples with the ontology axioms pyshacl mixes in, validated by the ``shacl`` engine.
 
-    The store holds each triple once (the engine would count a repeated triple twice). Raises
-    :class:`wijkld.validate.EngineGap` where the engine would not give pyshacl's results.
+    The SPARQL constraints run as one query each over ``store`` (:mod:`wijkld.sparql_pass`),
+    not once per focus node, in this thread while the engine checks the rest in another
+    (it releases the GIL). The engine reads an uncompressed copy of ``ntriples_gz``: the
+    streamed lines are each written once (tests/test_stream.py), and it would count a
+    repeated triple twice. The results come sorted. Raises :class:`wijkld.validate.EngineGap`
+    where the engine would not give pyshacl's results.
     """
-    from . import validate
+    from concurrent.futures import ThreadPoolExecutor
+
+    from . import sparql_pass, validate
     from .publish import to_oxigraph_term
 
     gap = validate.fast_engine_gap(shapes)
     if gap is not None:
         raise validate.EngineGap(gap)
-    store.extend(
-        ox.Quad(*(to_oxigraph_term(term) for term in triple), ox.DefaultGraph())
-        for triple in validate.ontology_mixin(ontology)
-    )
-    store.dump(str(scratch), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    with open(scratch, "rb") as handle:
-        while chunk := handle.read(1 << 26) + handle.readline():
+    mixin = [ox.Triple(*(to_oxigraph_term(term) for term in triple)) for triple in validate.ontology_mixin(ontology)]
+    missing = sorted((t for t in mixin if ox.Quad(*t, ox.DefaultGraph()) not in store), key=str)
+    store.extend(ox.Quad(*t, ox.DefaultGraph()) for t in missing)
+    opener = gzip.open if ntriples_gz.name.endswith(".gz") else open
+    with opener(ntriples_gz, "rb") as source, open(scratch, "wb") as sink:
+        while chunk := source.read(1 << 24) + source.readline():
             bad = validate.first_unchecked_ill_typed(validate.unchecked_literals_in(chunk))
             if bad is not None:
                 raise validate.EngineGap(f"it does not check the lexical form of {bad.n3()}")
-    report = validate.validate_file(scratch, shapes)
+            sink.write(chunk)
+        sink.write(ox.serialize(missing, format=ox.RdfFormat.N_TRIPLES))
+    core, passes = sparql_pass.split(shapes)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        engine = pool.submit(validate.validate_file, scratch, core)
+        found = sparql_pass.run(store, passes, shapes)
+        report = engine.result()
     scratch.unlink()
     if validate.names_blank_nodes(report):
         raise validate.EngineGap("its report names blank nodes of the data, which it renames")
-    return list(report.results)
+    return sorted([*report.results, *found], key=validate.Result.sort_key)
 
 
 # -- the same stage function on another engine -------------------------------------------------------
