@@ -631,7 +631,16 @@ def test_the_serve_command_starts_answers_and_stops_on_ctrl_c(release: Path) -> 
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "pipeline"), env.get("PYTHONPATH", "")]))
     command = [sys.executable, "-m", "wijkld", "serve", "--dist", str(release), "--port", "0", "--quiet"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # a shell without job control starts background commands with SIGINT ignored, and children inherit that:
+    # give the server the default disposition a terminal's Ctrl-C meets
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 (no threads are started)
+    )
     try:
         assert process.stdout is not None
         first = process.stdout.readline()
