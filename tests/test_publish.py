@@ -220,3 +220,24 @@ def test_a_failing_build_publishes_nothing(data_dir: Path, tmp_path: Path, copy_
     with pytest.raises(Exception):  # noqa: B017 - any failure must leave dist/ alone
         build.run(broken, out, DEFAULT_BASE)
     assert _snapshot(out) == before
+
+
+def test_skolemising_keeps_literals_as_written() -> None:
+    """Shapes, vocabulary and reports pass through Oxigraph to name their blank nodes; no literal may change."""
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    node = BNode()
+    written = [
+        Literal("01", datatype=XSD.integer, normalize=False),
+        Literal("2007-05-03Z", datatype=XSD.date, normalize=False),
+        Literal("1.50", datatype=XSD.decimal, normalize=False),
+        Literal("Zuidwest", lang="nl"),
+    ]
+    graph = Graph()
+    for value in written:
+        graph.add((node, URIRef("https://example.org/p"), value))
+    skolemised = publish.skolemise(graph, "https://example.org/.well-known/genid/x-")
+    found = {str(o) for o in skolemised.objects()}
+    assert found == {"01", "2007-05-03Z", "1.50", "Zuidwest"}
+    assert b'"2007-05-03Z"^^' in publish.turtle(skolemised)

@@ -236,6 +236,7 @@ def _from_ox(term: object, prefix: str) -> Node:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     assert isinstance(term, ox.Literal)
+    # as written: rdflib would normalise "01"^^xsd:integer to "1" in the published shapes, vocabulary or report
     if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
+        return Literal(term.value, lang=term.language, normalize=False)
+    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
