@@ -258,8 +258,10 @@ def render(results: dict[str, dict]) -> str:
             cells = [f"{triples:,}" if triples else f"({_label})"]
             src = row.get("load") if ours == "load" else stream
             ours_s = None
-            if "not_run" in src or "killed" in src or "error" in src:
-                cells += [f"not run: {src.get('not_run') or src.get('killed') or src.get('error')}", "", ""]
+            if "killed" in src:
+                cells += [f"killed at the {src['killed']}", "", ""]
+            elif "not_run" in src or "error" in src:
+                cells += [f"not run: {src.get('not_run') or src.get('error')}", "", ""]
             else:
                 stage = src.get("stages", src).get(ours, {}) if ours != "load" else src.get("load", {})
                 ours_s = stage.get("seconds")
@@ -274,8 +276,10 @@ def render(results: dict[str, dict]) -> str:
             else:
                 stage = p.get("stages", {}).get(plain, {})
                 plain_s = stage.get("seconds")
-                if plain_s is None:
-                    cells += [f"not run: {p.get('killed') or stage.get('skipped') or 'budget'}", "", ""]
+                if plain_s is None and "killed" in p:
+                    cells += [f"killed at the {p['killed']}", "", ""]
+                elif plain_s is None:
+                    cells += [f"not run: {stage.get('skipped') or 'budget'}", "", ""]
                 else:
                     cells += [f"{plain_s:.2f}", fmt_rate(triples, plain_s), f"{stage.get('peak_mib', 0):,.0f}"]
             f = row.get("floor", {})
