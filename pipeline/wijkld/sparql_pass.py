@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.term import Node
 
 from .validate import SEVERITY_NAMES, EngineGap, Result, from_oxigraph, path_text, shape_name, term_nt
@@ -71,9 +72,9 @@ def _pass(shapes: Graph, shape: Node, constraint: Node) -> Pass | None:
     targeted = shape if _targets(shapes, shape) else None
     if targeted is None:
         parents = list(shapes.subjects(SH.property, shape))
-        if len(parents) != 1 or not _targets(shapes, parents[0]) or _used_by_others(shapes, parents[0]):
+        if len(parents) != 1 or not _targets(shapes, parents[0]):
             return None
-        if _deactivated(shapes, parents[0]):
+        if _used_by_others(shapes, parents[0]) or _deactivated(shapes, parents[0]):
             return None
         targeted = parents[0]
     focus = _focus_pattern(_targets(shapes, targeted))
@@ -109,16 +110,8 @@ def _used_by_others(shapes: Graph, shape: Node) -> bool:
     if any((None, predicate, shape) in shapes for predicate in NESTING):
         return True
     return any(
-        shape in _list_items(shapes, lst) for p in (SH["or"], SH["and"], SH.xone) for lst in shapes.objects(None, p)
+        shape in Collection(shapes, head) for p in (SH["or"], SH["and"], SH.xone) for head in shapes.objects(None, p)
     )
-
-
-def _list_items(shapes: Graph, head: Node) -> list[Node]:
-    items = []
-    while head != RDF.nil and head is not None:
-        items.append(shapes.value(head, RDF.first))
-        head = shapes.value(head, RDF.rest)
-    return items
 
 
 def _targets(shapes: Graph, shape: Node) -> list[tuple[URIRef, Node]]:

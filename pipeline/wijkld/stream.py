@@ -468,7 +468,7 @@ def build(
                         results = validate_with_shacl_engine(store, nt_gz, shapes, ontology, Path(tmp) / "all.nt")
                     except validate.EngineGap as gap:
                         if engine == "shacl":
-                            raise validate.EngineGap(f"the shacl engine cannot validate this: {gap.message}") from None
+                            raise validate.refusal(gap) from None
                 del store  # closed, so that the workers can open it read-only
                 if results is None:
                     results = validate_partitioned(store_path, shapes, ontology, workers=workers)

@@ -42,6 +42,7 @@ from . import records
 from .errors import WijkldError
 from .iris import Minter
 from .locate import Location, Locator, under_base
+from .publish import to_oxigraph_term
 from .resources import resource_dir
 from .vocab import RDF, SH, XSD
 
@@ -250,8 +251,9 @@ def check(
             return report if focus_nodes is None else only_focus(report, focus_nodes)
         except EngineGap as gap:
             if engine == "shacl":
-                message = f"the shacl engine cannot validate this: {gap.message}; use the pyshacl engine"
-                raise EngineGap(message) from None
+                raise refusal(gap) from None
+    # pyshacl adds triples to the shapes graph (owl:Class rdfs:subClassOf rdfs:Class); callers publish theirs
+    original = set(shapes_graph)
     with sparql_parse_cache(), focus_on_targets_only():
         conforms, report_graph, _ = pyshacl_validate(
             data,
@@ -265,6 +267,9 @@ def check(
             inplace=inplace,
             focus_nodes=list(focus_nodes) if focus_nodes is not None else None,  # type: ignore[arg-type]
         )
+    if len(shapes_graph) != len(original):
+        for triple in set(shapes_graph) - original:
+            shapes_graph.remove(triple)
     assert isinstance(report_graph, Graph)
     results = tuple(sorted(_results(report_graph, shapes_graph), key=Result.sort_key))
     return Report(bool(conforms), results, report_graph)
@@ -272,6 +277,11 @@ def check(
 
 class EngineGap(WijkldError):
     """The ``shacl`` engine cannot give pyshacl's results for this input (``auto`` then takes pyshacl)."""
+
+
+def refusal(gap: EngineGap) -> EngineGap:
+    """The error for ``--engine shacl`` where the engine cannot give pyshacl's results."""
+    return EngineGap(f"the shacl engine cannot validate this: {gap.message}; use the pyshacl engine")
 
 
 def _check_fast(data: Graph, shapes: Graph, ontology: Graph) -> Report:
@@ -358,8 +368,6 @@ def ntriples_of(*graphs: Graph) -> bytes:
 
     Written by Oxigraph: rdflib's N-Triples writer rewrites some literals ("2007-05-03Z"^^xsd:date loses its Z).
     """
-    from .publish import to_oxigraph_term
-
     triples = set().union(*(set(graph) for graph in graphs)) if graphs else set()
     lines = ox.serialize(
         [ox.Triple(*(to_oxigraph_term(term) for term in triple)) for triple in triples], format=ox.RdfFormat.N_TRIPLES
