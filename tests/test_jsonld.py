@@ -6,6 +6,8 @@ import json
 import warnings
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pyld import jsonld as pyld
 from rdflib import Graph
 from rdflib.compare import isomorphic
@@ -82,3 +84,28 @@ def test_wijk_tree_nests_teams_members_and_roles(built_release: Graph) -> None:
     members = {m["member"]["name"]: m["role"]["prefLabel"]["en"] for m in team["hasMembership"]}
     assert members["Hans Kok"] == "alderman"
     assert len(members) == 4
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**53), max_value=2**53) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES)
+def test_dumps_writes_what_the_standard_library_writes(value: object) -> None:
+    """orjson is only a faster route to the same bytes (escapes, indents, non-ASCII, empty containers)."""
+    assert jsonld.dumps(value) == (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")  # type: ignore[arg-type]
+
+
+def test_dumps_writes_the_context_version_as_the_standard_library_does(built_release: Graph) -> None:
+    context = jsonld.build_context(built_release)
+    assert jsonld.dumps(context) == (json.dumps(context, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def test_a_tree_from_the_compacted_graph_equals_one_that_compacts_itself(built_release: Graph) -> None:
+    context = jsonld.build_context(built_release)
+    compacted = jsonld.compact(built_release, context)
+    for view in jsonld.VIEWS.values():
+        assert jsonld.tree(built_release, context, view, compacted) == jsonld.tree(built_release, context, view)

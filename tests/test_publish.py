@@ -18,7 +18,8 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from wijkld import build, publish
+from wijkld import build, pages, publish
+from wijkld.errors import WijkldError
 from wijkld.iris import DEFAULT_BASE
 
 RDF_FILES = {
@@ -241,3 +242,71 @@ def test_skolemising_keeps_literals_as_written() -> None:
     found = {str(o) for o in skolemised.objects()}
     assert found == {"01", "2007-05-03Z", "1.50", "Zuidwest"}
     assert b'"2007-05-03Z"^^' in publish.turtle(skolemised)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_resource_pages_written_by_a_second_process_equal_those_written_in_this_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_pages import build_site
+
+    site = build_site()
+    expected = pages.render_resources(site)
+    with build.resource_pages_in_background(site, tmp_path / "forked") as wait:
+        forked = wait()
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    with build.resource_pages_in_background(site, tmp_path / "inline") as wait:
+        inline = wait()
+    assert _tree(tmp_path / "forked") == _tree(tmp_path / "inline") == expected
+    assert forked == inline == {name: hashlib.sha256(content).hexdigest() for name, content in expected.items()}
+
+
+def test_a_failure_in_the_pages_process_fails_the_build_and_publishes_nothing(
+    data_dir: Path, release_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "dist"
+    shutil.copytree(release_dir, out)
+    before = _snapshot(out)
+
+    def broken(site: pages.Site) -> dict[str, bytes]:  # runs in the forked process
+        raise WijkldError(f"cannot render the pages of {len(site.data)} triples")
+
+    monkeypatch.setattr(pages, "render_resources", broken)
+    with pytest.raises(WijkldError, match="cannot render the pages of"):
+        build.run(data_dir, out, DEFAULT_BASE)
+    assert _snapshot(out) == before
+    assert not list(tmp_path.glob(".dist.building-*"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_pages_process_dies_with_the_build(tmp_path: Path) -> None:
+    """A SIGKILLed build must not leave its pages worker writing into the staging folder."""
+    script = (
+        "import os, sys, time\n"
+        "from wijkld import build\n"
+        "build._die_with_parent(os.getppid())\n"
+        "print(os.getpid(), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    starter = f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', {script!r}])\ntime.sleep(60)"
+    parent = subprocess.Popen(
+        [sys.executable, "-c", starter],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert parent.stdout is not None
+    with parent.stdout:
+        child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    for _ in range(100):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.kill(child, signal.SIGKILL)
+    pytest.fail("the worker outlived its killed parent")

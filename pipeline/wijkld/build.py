@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import dataclasses
 import filecmp
 import gzip
 import hashlib
 import json
+import multiprocessing
+import os
+import signal
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,26 +158,57 @@ class Publication:
     shapes: Graph
     report: Graph
     baseline: Baseline
-    written: dict[str, bytes] = field(default_factory=dict)
+    written: dict[str, bytes] = field(default_factory=dict)  # the files of the release, pages aside
+    digests: dict[str, str] = field(default_factory=dict)  # SHA-256 of every file written, pages included
     metadata_graph: Graph = field(default_factory=Graph)
+    _summary: str = ""
+    _void: Graph = field(default_factory=Graph)
 
     def put(self, folder: Path, name: str, content: bytes) -> None:
         publish.write_file(folder, name, content)
         self.written[name] = content
+        self.digests[name] = hashlib.sha256(content).hexdigest()
 
     def write(self, folder: Path) -> list[str]:
         m = self.minter
         vocabulary = publish.skolemise(self.ontology, skolem_prefix(m, "vocabulary"))
+        context = jsonld.build_context(self.data)
+        site = pages.Site(
+            data=self.data,
+            vocabulary=vocabulary,
+            metadata=Graph(),
+            files=(),
+            release=self.records.release,
+            minter=m,
+            context=context,
+            queries=queries(),
+        )
+        # the 445 resource pages need only data, vocabulary and context: they take the other core
+        with resource_pages_in_background(site, folder) as resource_pages:
+            self._write_release(folder, vocabulary, context)
+            complete = self._release(self.files_info(), self._summary)
+            dcat = metadata.dcat(complete)
+            self.put(folder, "dcat.ttl", publish.turtle(dcat))
+            whole = dataclasses.replace(site, metadata=dcat + self._void, files=self.files_info())
+            for name, content in pages.render_site(whole).items():
+                self.put(folder, name, content)
+            self.digests.update(resource_pages())
+        self.put(folder, CHECKSUMS, sha256sums(self.digests))
+        return sorted(self.digests)
+
+    def _write_release(self, folder: Path, vocabulary: Graph, context: jsonld.JSON) -> None:
+        """The dumps, the vocabulary, shapes and report, the release notes, VoID and the N-Quads."""
+        m = self.minter
         shapes = publish.skolemise(self.shapes, skolem_prefix(m, "shapes"))
         nt_lines = publish.ntriples_lines(self.data)
-        context = jsonld.build_context(self.data)
 
         self.put(folder, "wijkld.ttl", publish.turtle(self.data))
         self.put(folder, "wijkld.nt.gz", publish.gzip_bytes(b"".join(nt_lines)))
-        self.put(folder, "wijkld.jsonld", jsonld.dumps(jsonld.compact(self.data, context)))
+        compacted = jsonld.compact(self.data, context)
+        self.put(folder, "wijkld.jsonld", jsonld.dumps(compacted))
         self.put(folder, "context.jsonld", jsonld.dumps(context))
         for name, view in jsonld.VIEWS.items():
-            self.put(folder, f"framed/{name}.jsonld", jsonld.dumps(jsonld.tree(self.data, context, view)))
+            self.put(folder, f"framed/{name}.jsonld", jsonld.dumps(jsonld.tree(self.data, context, view, compacted)))
         self.put(folder, "vocabulary.ttl", publish.turtle(vocabulary))
         self.put(folder, "shapes.ttl", publish.turtle(shapes))
         self.put(
@@ -186,12 +224,14 @@ class Publication:
         if self.baseline.dump is not None:
             self.put(folder, BASELINE, self.baseline.dump)
 
-        summary = f"{notes.added} triples added, {notes.removed} removed since {notes.old_version or 'nothing'}"
-        release = self._release(self.files_info(), summary)
-        self.put(folder, "void.ttl", publish.turtle(metadata.void(release)))
+        self._summary = f"{notes.added} triples added, {notes.removed} removed since {notes.old_version or 'nothing'}"
+        release = self._release(self.files_info(), self._summary)
+        # VoID describes the data, not the files: one description serves every file list below
+        self._void = metadata.void(release)
+        self.put(folder, "void.ttl", publish.turtle(self._void))
         # The metadata graph inside the N-Quads cannot hold the checksum of the N-Quads file itself.
-        partial = self._release(self.files_info() + (metadata.describe_file("wijkld.nq.gz", None),), summary)
-        self.metadata_graph = metadata.describe(partial)
+        partial = self._release(self.files_info() + (metadata.describe_file("wijkld.nq.gz", None),), self._summary)
+        self.metadata_graph = metadata.dcat(partial) + self._void
         quads = publish.nquads_lines(
             [
                 (graph_iri(m, "data"), self.data),
@@ -201,23 +241,6 @@ class Publication:
             ]
         )
         self.put(folder, "wijkld.nq.gz", publish.gzip_bytes(b"".join(quads)))
-        complete = self._release(self.files_info(), summary)
-        dcat = metadata.dcat(complete)
-        self.put(folder, "dcat.ttl", publish.turtle(dcat))
-        site = pages.Site(
-            data=self.data,
-            vocabulary=vocabulary,
-            metadata=dcat + metadata.void(complete),
-            files=self.files_info(),
-            release=self.records.release,
-            minter=m,
-            context=context,
-            queries=queries(),
-        )
-        for name, content in pages.render(site).items():
-            self.put(folder, name, content)
-        self.put(folder, CHECKSUMS, sha256sums(self.written))
-        return sorted(self.written)
 
     def files_info(self) -> tuple[metadata.FileInfo, ...]:
         return tuple(
@@ -250,10 +273,60 @@ def example_resources(data: Graph) -> tuple[URIRef, ...]:
     return tuple(found)
 
 
-def sha256sums(files: dict[str, bytes]) -> bytes:
+def sha256sums(digests: dict[str, str]) -> bytes:
     """The ``sha256sum -c`` format: two spaces between digest and name."""
-    lines = [f"{hashlib.sha256(content).hexdigest()}  {name}\n" for name, content in sorted(files.items())]
-    return "".join(lines).encode("utf-8")
+    return "".join(f"{digest}  {name}\n" for name, digest in sorted(digests.items())).encode("utf-8")
+
+
+@contextlib.contextmanager
+def resource_pages_in_background(site: pages.Site, folder: Path) -> Iterator[Callable[[], dict[str, str]]]:
+    """Write :func:`pages.render_resources` into ``folder`` in a forked process while the caller goes on.
+
+    Yields a function that waits for the files and gives their SHA-256 digests by name. The
+    process is forked, so it shares ``site`` instead of pickling it; without fork or a second
+    core the files are written in this process when asked for. The files are the same either way.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+        yield lambda: _write_resource_pages(site, folder)
+        return
+    _FORKED[:] = [(site, folder)]  # before the pool forks its worker
+    pool = multiprocessing.get_context("fork").Pool(1, initializer=_die_with_parent, initargs=(os.getpid(),))
+    try:
+        pending = pool.apply_async(_write_forked_resource_pages)
+        yield pending.get
+        pool.close()
+    finally:
+        _FORKED.clear()
+        pool.terminate()
+        pool.join()
+
+
+def _die_with_parent(parent: int) -> None:
+    """A killed build must not leave its worker writing into a staging folder the next build removes."""
+    libc_name = ctypes.util.find_library("c")
+    prctl = getattr(ctypes.CDLL(libc_name), "prctl", None) if libc_name else None
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+#: What the forked worker writes; a module global, so the fork shares it instead of pickling it.
+_FORKED: list[tuple[pages.Site, Path]] = []
+
+
+def _write_forked_resource_pages() -> dict[str, str]:
+    return _write_resource_pages(*_FORKED[0])
+
+
+def _write_resource_pages(site: pages.Site, folder: Path) -> dict[str, str]:
+    digests = {}
+    for name, content in pages.render_resources(site).items():
+        publish.write_file(folder, name, content)
+        digests[name] = hashlib.sha256(content).hexdigest()
+    return digests
 
 
 def check(data_dir: Path, out: Path, base: str, *, engine: str = "auto") -> list[str]:

@@ -9,7 +9,6 @@ clock, so the output is byte-identical across runs and hash seeds.
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from collections import Counter, defaultdict
@@ -26,7 +25,6 @@ from rdflib.term import Node
 
 from . import jsonld, publish, svg
 from .iris import VOCAB, Minter
-from .mapping import new_graph
 from .metadata import FileInfo
 from .records import Record
 from .resources import templates_dir
@@ -136,7 +134,7 @@ def script_json(document: Any) -> Markup:
     the parser reacts to are written with JSON escapes, which parse back to the
     same strings.
     """
-    text = json.dumps(document, ensure_ascii=False, indent=2)
+    text = jsonld.dumps(document).decode("utf-8").rstrip("\n")
     return Markup(text.replace("</", "<\\/").replace("<!--", "<\\u0021--"))
 
 
@@ -155,6 +153,7 @@ class Index:
 
     site: Site
     pages: dict[URIRef, str] = field(default_factory=dict)  # thing IRI -> output path without extension
+    _labels: dict[Node, list[Literal]] = field(default_factory=dict)  # a node is labelled on many pages
 
     def __post_init__(self) -> None:
         prefix = f"{self.site.minter.base}/id/"
@@ -192,6 +191,12 @@ class Index:
 
     def labels(self, node: Node) -> list[Literal]:
         """rdfs:label and skos:prefLabel of a node, from the data or else the vocabulary, deduplicated."""
+        known = self._labels.get(node)
+        if known is None:
+            known = self._labels[node] = self._find_labels(node)
+        return known
+
+    def _find_labels(self, node: Node) -> list[Literal]:
         for graph in (self.site.data, self.site.vocabulary):
             found = {o for p in LABELS for o in graph.objects(node, p) if isinstance(o, Literal)}
             if found:
@@ -274,21 +279,35 @@ def environment() -> Environment:
 
 def render(site: Site) -> dict[str, bytes]:
     """Relative path in dist/ -> file content, for every page and per-resource file."""
+    return dict(sorted({**render_site(site), **render_resources(site)}.items()))
+
+
+def render_site(site: Site) -> dict[str, bytes]:
+    """The landing page, the vocabulary and the list of resources: the pages that need the whole release."""
     index = Index(site)
     env = environment()
-    out: dict[str, bytes] = {
+    return {
         "index.html": _page(env, "index.html", "index.html", index, **landing(index)),
         "vocabulary.html": _page(env, "vocabulary.html", "vocabulary.html", index, **vocabulary(index)),
         "resources.html": _page(env, "resources.html", "resources.html", index, **resource_list(index)),
     }
+
+
+def render_resources(site: Site) -> dict[str, bytes]:
+    """Per resource: its HTML page, Turtle and JSON-LD. Needs only the data, vocabulary and context of ``site``."""
+    index = Index(site)
+    env = environment()
+    compact = jsonld.compactor(site.context)
+    out: dict[str, bytes] = {}
     for thing, path in index.pages.items():
-        graph = new_graph((thing, p, o) for p, o in site.data.predicate_objects(thing) if isinstance(p, URIRef))
-        document = jsonld.compact(graph, site.context)
+        graph = Graph(bind_namespaces="none")  # publish.turtle takes the project's prefixes, not the graph's
+        graph.addN((thing, p, o, graph) for p, o in site.data.predicate_objects(thing) if isinstance(p, URIRef))
+        document = compact(graph)
         here = f"{path}.html"
         out[here] = _page(env, "resource.html", here, index, **resource(index, thing, here, document))
         out[f"{path}.ttl"] = publish.turtle(graph)
         out[f"{path}.jsonld"] = jsonld.dumps(document)
-    return dict(sorted(out.items()))
+    return out
 
 
 def _page(env: Environment, template: str, here: str, index: Index, **values: Any) -> bytes:

@@ -32,7 +32,6 @@ Used by ``wijkld build --streaming`` (and automatically above :data:`AUTO_RECORD
 from __future__ import annotations
 
 import gzip
-import json
 import multiprocessing
 import os
 import shutil
@@ -43,8 +42,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pyoxigraph as ox
 
+from . import jsonld
 from . import progress as progress_mod
 from .iris import Minter, slugify
 from .partition import store_from_ntriples, validate_partitioned
@@ -229,14 +230,14 @@ class JsonLines:
         return {"@value": o.value, "@type": self.curie(dt)}
 
     def chunk(self, triples: Iterable[ox.Triple]) -> bytes:
-        lines: list[str] = []
+        lines: list[bytes] = []
         subject: str | None = None
         doc: dict[str, Any] = {}
         for t in triples:
             s = t.subject.value
             if s != subject:
                 if doc:
-                    lines.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+                    lines.append(orjson.dumps(doc))
                 subject, doc = s, {"@context": self.context_ref, "@id": s}
             p = t.predicate.value
             if p == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
@@ -244,12 +245,12 @@ class JsonLines:
             else:
                 doc.setdefault(self.curie(p), []).append(self.value(t.object))
         if doc:
-            lines.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
-        return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+            lines.append(orjson.dumps(doc))
+        return b"\n".join(lines) + b"\n" if lines else b""
 
     def context(self) -> bytes:
         doc = {"@context": dict(sorted(self.names))}
-        return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        return jsonld.dumps(doc)
 
 
 # -- one slice, in a worker process ------------------------------------------------------------------
