@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from wijkld import build, pages, publish
@@ -271,11 +271,14 @@ def test_a_failure_in_the_pages_process_fails_the_build_and_publishes_nothing(
     shutil.copytree(release_dir, out)
     before = _snapshot(out)
 
-    def broken(site: pages.Site) -> dict[str, bytes]:  # runs in the forked process
-        raise WijkldError(f"cannot render the pages of {len(site.data)} triples")
+    def broken(renderer: pages.ResourceRenderer, thing: URIRef) -> dict[str, bytes]:
+        if os.getpid() == build_process:
+            return original(renderer, thing)
+        raise WijkldError(f"cannot render the page of {thing}")  # in the forked process only
 
-    monkeypatch.setattr(pages, "render_resources", broken)
-    with pytest.raises(WijkldError, match="cannot render the pages of"):
+    build_process, original = os.getpid(), pages.ResourceRenderer.render
+    monkeypatch.setattr(pages.ResourceRenderer, "render", broken)
+    with pytest.raises(WijkldError, match="cannot render the page of"):
         build.run(data_dir, out, DEFAULT_BASE)
     assert _snapshot(out) == before
     assert not list(tmp_path.glob(".dist.building-*"))

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, URIRef
 
@@ -86,24 +87,28 @@ def run(data_dir: Path, out: Path, base: str, progress: Progress = lambda _: Non
     recs = records.load(data_dir)
     progress(f"mapping {len(recs)} records")
     data = mapping.to_graph(recs, minter)
-    progress(f"validating {len(data)} triples")
     ontology = validate.load_ontology()
-    shapes = validate.load_shapes()
-    report = validate.check(data, shapes, ontology, engine=engine)
-    summary = Summary(
-        records=len(recs),
-        resources=len({s for s in data.subjects() if isinstance(s, URIRef)}),
-        triples=len(data),
-        violations=report.count("violation"),
-        warnings=report.count("warning"),
-    )
-    if summary.violations:
-        raise NonConformingError(_violations_message(report, "data", locate.Locator(recs, minter)))
-    baseline = read_baseline(out, recs.release.text("version") or "")
-    progress(f"publishing to {out}")
+    site = resource_site(recs, minter, data, ontology)
     with publish.staging(out) as staged:
-        release = Publication(recs, minter, data, ontology, shapes, report.graph, baseline)
-        summary.files = release.write(staged)
+        # The resource pages need only data, vocabulary and context, so a second process starts on them
+        # now; if validation fails, it is stopped and nothing is published.
+        with resource_pages_in_background(site, staged) as resource_pages:
+            progress(f"validating {len(data)} triples")
+            shapes = validate.load_shapes()
+            report = validate.check(data, shapes, ontology, engine=engine)
+            summary = Summary(
+                records=len(recs),
+                resources=len({s for s in data.subjects() if isinstance(s, URIRef)}),
+                triples=len(data),
+                violations=report.count("violation"),
+                warnings=report.count("warning"),
+            )
+            if summary.violations:
+                raise NonConformingError(_violations_message(report, "data", locate.Locator(recs, minter)))
+            baseline = read_baseline(out, recs.release.text("version") or "")
+            progress(f"publishing to {out}")
+            release = Publication(recs, minter, data, shapes, report.graph, baseline, site)
+            summary.files = release.write(staged, resource_pages)
         meta_report = validate.check(release.metadata_graph, shapes, ontology, engine=engine)
         if meta_report.count("violation"):
             raise NonConformingError(_violations_message(meta_report, "metadata", locate.Locator(recs, minter)))
@@ -154,10 +159,10 @@ class Publication:
     records: records.Records
     minter: Minter
     data: Graph
-    ontology: Graph
     shapes: Graph
     report: Graph
     baseline: Baseline
+    site: pages.Site  # what the resource pages show: data, skolemised vocabulary, JSON-LD context
     written: dict[str, bytes] = field(default_factory=dict)  # the files of the release, pages aside
     digests: dict[str, str] = field(default_factory=dict)  # SHA-256 of every file written, pages included
     metadata_graph: Graph = field(default_factory=Graph)
@@ -169,30 +174,16 @@ class Publication:
         self.written[name] = content
         self.digests[name] = hashlib.sha256(content).hexdigest()
 
-    def write(self, folder: Path) -> list[str]:
-        m = self.minter
-        vocabulary = publish.skolemise(self.ontology, skolem_prefix(m, "vocabulary"))
-        context = jsonld.build_context(self.data)
-        site = pages.Site(
-            data=self.data,
-            vocabulary=vocabulary,
-            metadata=Graph(),
-            files=(),
-            release=self.records.release,
-            minter=m,
-            context=context,
-            queries=queries(),
-        )
-        # the 445 resource pages need only data, vocabulary and context: they take the other core
-        with resource_pages_in_background(site, folder) as resource_pages:
-            self._write_release(folder, vocabulary, context)
-            complete = self._release(self.files_info(), self._summary)
-            dcat = metadata.dcat(complete)
-            self.put(folder, "dcat.ttl", publish.turtle(dcat))
-            whole = dataclasses.replace(site, metadata=dcat + self._void, files=self.files_info())
-            for name, content in pages.render_site(whole).items():
-                self.put(folder, name, content)
-            self.digests.update(resource_pages())
+    def write(self, folder: Path, resource_pages: Callable[[], dict[str, str]]) -> list[str]:
+        """Every file of the release; ``resource_pages`` writes the pages of the resources and gives their digests."""
+        self._write_release(folder, self.site.vocabulary, self.site.context)
+        complete = self._release(self.files_info(), self._summary)
+        dcat = metadata.dcat(complete)
+        self.put(folder, "dcat.ttl", publish.turtle(dcat))
+        whole = dataclasses.replace(self.site, metadata=dcat + self._void, files=self.files_info(), queries=queries())
+        for name, content in pages.render_site(whole).items():
+            self.put(folder, name, content)
+        self.digests.update(resource_pages())
         self.put(folder, CHECKSUMS, sha256sums(self.digests))
         return sorted(self.digests)
 
@@ -261,6 +252,20 @@ class Publication:
         )
 
 
+def resource_site(recs: records.Records, minter: Minter, data: Graph, ontology: Graph) -> pages.Site:
+    """What the resource pages need; the downloads, metadata and queries are added once they are written."""
+    return pages.Site(
+        data=data,
+        vocabulary=publish.skolemise(ontology, skolem_prefix(minter, "vocabulary")),
+        metadata=Graph(),
+        files=(),
+        release=recs.release,
+        minter=minter,
+        context=jsonld.build_context(data),
+        queries=(),
+    )
+
+
 def example_resources(data: Graph) -> tuple[URIRef, ...]:
     """A wijk, a team and a person: the first of each in IRI order."""
     from .vocab import RDF, SCHEMA, WIJKLD
@@ -280,20 +285,28 @@ def sha256sums(digests: dict[str, str]) -> bytes:
 
 @contextlib.contextmanager
 def resource_pages_in_background(site: pages.Site, folder: Path) -> Iterator[Callable[[], dict[str, str]]]:
-    """Write :func:`pages.render_resources` into ``folder`` in a forked process while the caller goes on.
+    """Write :func:`pages.render_resources` into ``folder``, begun by a forked process while the caller goes on.
 
-    Yields a function that waits for the files and gives their SHA-256 digests by name. The
-    process is forked, so it shares ``site`` instead of pickling it; without fork or a second
-    core the files are written in this process when asked for. The files are the same either way.
+    Yields a function that waits for the files and gives their SHA-256 digests by name; the
+    caller's process renders the resources that are left by then, so both cores finish together.
+    The worker is forked, so it shares ``site`` instead of pickling it; without fork or a
+    second core the caller renders them all. The files are the same either way.
     """
     if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
-        yield lambda: _write_resource_pages(site, folder)
+        yield lambda: _write_resource_pages(site, folder, None)
         return
-    _FORKED[:] = [(site, folder)]  # before the pool forks its worker
-    pool = multiprocessing.get_context("fork").Pool(1, initializer=_die_with_parent, initargs=(os.getpid(),))
+    context = multiprocessing.get_context("fork")
+    claimed = context.Value("i", 0)  # how many resources, in order, either process has taken
+    _FORKED[:] = [(site, folder, claimed)]  # before the pool forks its worker
+    pool = context.Pool(1, initializer=_die_with_parent, initargs=(os.getpid(),))
     try:
         pending = pool.apply_async(_write_forked_resource_pages)
-        yield pending.get
+
+        def finish() -> dict[str, str]:
+            mine = _write_resource_pages(site, folder, claimed)
+            return {**mine, **pending.get()}
+
+        yield finish
         pool.close()
     finally:
         _FORKED.clear()
@@ -314,19 +327,36 @@ def _die_with_parent(parent: int) -> None:
 _PR_SET_PDEATHSIG = 1
 
 #: What the forked worker writes; a module global, so the fork shares it instead of pickling it.
-_FORKED: list[tuple[pages.Site, Path]] = []
+_FORKED: list[tuple[pages.Site, Path, Any]] = []
 
 
 def _write_forked_resource_pages() -> dict[str, str]:
     return _write_resource_pages(*_FORKED[0])
 
 
-def _write_resource_pages(site: pages.Site, folder: Path) -> dict[str, str]:
+def _write_resource_pages(site: pages.Site, folder: Path, claimed: Any) -> dict[str, str]:
+    """Render and write the resources this process claims; ``claimed``: a shared counter, or None for all."""
+    renderer = pages.ResourceRenderer(site)
     digests = {}
-    for name, content in pages.render_resources(site).items():
-        publish.write_file(folder, name, content)
-        digests[name] = hashlib.sha256(content).hexdigest()
+    for thing in _claim(renderer.things, claimed):
+        for name, content in renderer.render(thing).items():
+            publish.write_file(folder, name, content)
+            digests[name] = hashlib.sha256(content).hexdigest()
     return digests
+
+
+def _claim(things: list[URIRef], claimed: Any) -> Iterator[URIRef]:
+    """The next resource no process has taken yet, until none is left."""
+    if claimed is None:
+        yield from things
+        return
+    while True:
+        with claimed.get_lock():
+            position = claimed.value
+            claimed.value += 1
+        if position >= len(things):
+            return
+        yield things[position]
 
 
 def check(data_dir: Path, out: Path, base: str, *, engine: str = "auto") -> list[str]:

@@ -295,19 +295,32 @@ def render_site(site: Site) -> dict[str, bytes]:
 
 def render_resources(site: Site) -> dict[str, bytes]:
     """Per resource: its HTML page, Turtle and JSON-LD. Needs only the data, vocabulary and context of ``site``."""
-    index = Index(site)
-    env = environment()
-    compact = jsonld.compactor(site.context)
-    out: dict[str, bytes] = {}
-    for thing, path in index.pages.items():
+    renderer = ResourceRenderer(site)
+    return {name: content for thing in renderer.things for name, content in renderer.render(thing).items()}
+
+
+class ResourceRenderer:
+    """The files of one resource at a time, so that processes can share the resources out between them."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.index = Index(site)
+        self.env = environment()
+        self.compact = jsonld.compactor(site.context)
+        #: every resource with a page, in IRI order
+        self.things: list[URIRef] = list(self.index.pages)
+
+    def render(self, thing: URIRef) -> dict[str, bytes]:
+        path = self.index.pages[thing]
         graph = Graph(bind_namespaces="none")  # publish.turtle takes the project's prefixes, not the graph's
-        graph.addN((thing, p, o, graph) for p, o in site.data.predicate_objects(thing) if isinstance(p, URIRef))
-        document = compact(graph)
+        graph.addN((thing, p, o, graph) for p, o in self.site.data.predicate_objects(thing) if isinstance(p, URIRef))
+        document = self.compact(graph)
         here = f"{path}.html"
-        out[here] = _page(env, "resource.html", here, index, **resource(index, thing, here, document))
-        out[f"{path}.ttl"] = publish.turtle(graph)
-        out[f"{path}.jsonld"] = jsonld.dumps(document)
-    return out
+        return {
+            here: _page(self.env, "resource.html", here, self.index, **resource(self.index, thing, here, document)),
+            f"{path}.ttl": publish.turtle(graph),
+            f"{path}.jsonld": jsonld.dumps(document),
+        }
 
 
 def _page(env: Environment, template: str, here: str, index: Index, **values: Any) -> bytes:
