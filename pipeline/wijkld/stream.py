@@ -31,6 +31,7 @@ Used by ``wijkld build --streaming`` (and automatically above :data:`AUTO_RECORD
 
 from __future__ import annotations
 
+import gc
 import gzip
 import multiprocessing
 import os
@@ -44,6 +45,7 @@ from typing import Any
 
 import orjson
 import pyoxigraph as ox
+from rdflib import Literal
 
 from . import jsonld
 from . import progress as progress_mod
@@ -107,8 +109,6 @@ class Terms:
         return found
 
     def triple(self, t: tuple[Any, Any, Any]) -> ox.Triple:
-        from rdflib import Literal
-
         s, p, o = t
         if isinstance(o, Literal):
             if o.language:
@@ -442,6 +442,10 @@ def build(
             parts = map_to_parts(recs, minter, Path(tmp), workers=workers, report=stage.advance)
         summary.triples = sum(p.triples for p in parts)
         LAST_PARTS[:] = parts
+        # the records are mapped: freeing them before the store and the engine take their memory lowers
+        # the build's peak by their size (1.3 GiB at 10M triples)
+        del recs
+        gc.collect()
         summary.seconds["map+write"] = time.perf_counter() - t0
         ontology, shapes = validate.load_ontology(), validate.load_shapes()
         t0 = time.perf_counter()
