@@ -148,3 +148,13 @@ def test_build_publishes_the_minimal_records(runner: CliRunner, minimal_data: Pa
         assert any(line.strip().startswith(label) for line in lines[1:]), f"no '{label}' line"
     assert "  records read   37" in lines
     assert "  violations     0" in lines
+
+
+def test_the_command_line_starts_without_the_rdf_stack() -> None:
+    """``wijkld --help`` and friends answer at once: the stage modules are imported by the commands that use them."""
+    import subprocess
+    import sys
+
+    code = "import sys, wijkld.cli; print(sorted(m for m in ('rdflib', 'pyshacl', 'jinja2', 'pyoxigraph') if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"

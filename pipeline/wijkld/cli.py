@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, build, diff
+from . import __version__
 from .errors import EXIT_INTERNAL, NonConformingError
 from .iris import DEFAULT_BASE, check_base
 
@@ -108,6 +108,8 @@ def build_command(
         wijkld build --data data --out dist
         wijkld build --check          # is the committed dist/ up to date?
     """
+    from . import build  # the stage modules load rdflib, pyshacl and jinja2: only for the commands that need them
+
     if check:
         differing = build.check(data_dir, out, check_base(base), engine=engine)
         if differing:
@@ -173,6 +175,8 @@ def diff_command(old: Path, new: Path, json_out: Path | None, max_resources: int
     Example:
         wijkld diff old-dist/ dist/ --json changes.json
     """
+    from . import diff
+
     old_lines = diff.read_lines(diff.release_dump(old))
     new_lines = diff.read_lines(diff.release_dump(new))
     changes = diff.compare(old_lines, new_lines, str(old), str(new))
