@@ -104,7 +104,21 @@ class Mapper:
         return _group(self.records.of("membership"), "replaces")
 
     # -- IRIs -------------------------------------------------------------
+    @cached_property
+    def _iris(self) -> dict[tuple[str, str], URIRef]:
+        return {}
+
     def iri(self, type_name: str, key: str) -> URIRef:
+        # a thing is named by every triple about it and every link to it: minting (slugify) and rdflib's
+        # IRI check are done once per thing; bounded, so that memory stays flat on big record sets
+        found = self._iris.get((type_name, key))
+        if found is None:
+            if len(self._iris) >= 200_000:
+                self._iris.clear()
+            found = self._iris[(type_name, key)] = self._mint(type_name, key)
+        return found
+
+    def _mint(self, type_name: str, key: str) -> URIRef:
         if type_name == "*":
             (record,) = self.records.find(key)
             return self.iri(record.type, key)
