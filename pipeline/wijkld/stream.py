@@ -45,7 +45,7 @@ from typing import Any
 
 import orjson
 import pyoxigraph as ox
-from rdflib import Literal
+from rdflib import Literal, URIRef
 
 from . import jsonld
 from . import progress as progress_mod
@@ -110,9 +110,11 @@ class Terms:
 
     def triple(self, t: tuple[Any, Any, Any]) -> ox.Triple:
         s, p, o = t
-        if isinstance(o, Literal):
+        if type(o) is URIRef:  # most objects; an identity test skips isinstance's ABC machinery
+            obj: ox.NamedNode | ox.Literal = self.node(str(o))
+        elif isinstance(o, Literal):
             if o.language:
-                obj: ox.NamedNode | ox.Literal = ox.Literal(str(o), language=o.language)
+                obj = ox.Literal(str(o), language=o.language)
             elif o.datatype:
                 obj = ox.Literal(str(o), datatype=self.node(str(o.datatype)))
             else:
