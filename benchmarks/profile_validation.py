@@ -1,0 +1,82 @@
+"""Where the streaming build's validation spends its time, step by step, on one N-Triples dump.
+
+The steps are those of ``stream.validate_with_shacl_engine`` run one after the other (the build
+runs the engine beside the passes): bulk-loading the on-disk Oxigraph store, copying the dump
+uncompressed for the engine, the ``shacl`` engine on SHACL Core, and each SPARQL pass, lifted
+(``FILTER NOT EXISTS`` asked per candidate) and, with ``--as-written``, as the shapes write it.
+Prints a table with seconds and the process's peak RSS after each step.
+
+    .venv/bin/python benchmarks/run.py --sizes 1e6 --work /tmp/wijkld-bench   # makes the dump
+    .venv/bin/python benchmarks/profile_validation.py /tmp/wijkld-bench/dist-1e6/wijkld.nt.gz --as-written
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gzip
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from wijkld import sparql_pass, validate
+from wijkld.partition import store_from_ntriples
+from wijkld.publish import to_oxigraph_term
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dump", type=Path, help="wijkld.nt.gz of a streaming build")
+    parser.add_argument("--as-written", action="store_true", help="also time each lifted pass as the shapes write it")
+    args = parser.parse_args(argv)
+    shapes, ontology = validate.load_shapes(), validate.load_ontology()
+    core, passes = sparql_pass.split(shapes)
+    rows: list[tuple[str, float, str]] = []
+
+    def step(name: str, started: float, note: str = "") -> None:
+        rows.append((name, time.perf_counter() - started, note))
+        print(f"{name}: {rows[-1][1]:.2f} s {note}", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="wijkld-profile-") as tmp:
+        started = time.perf_counter()
+        store = store_from_ntriples([args.dump], Path(tmp) / "store")
+        step("bulk-load the store", started, f"peak {peak_mib():,.0f} MiB")
+        started = time.perf_counter()
+        copy = Path(tmp) / "all.nt"
+        with gzip.open(args.dump, "rb") as source, open(copy, "wb") as sink:
+            shutil.copyfileobj(source, sink, 1 << 24)
+        # the ontology axioms pyshacl mixes in, once, as stream.validate_with_shacl_engine adds them
+        mixin = [ox.Triple(*(to_oxigraph_term(t) for t in triple)) for triple in validate.ontology_mixin(ontology)]
+        missing = [t for t in mixin if ox.Quad(*t, ox.DefaultGraph()) not in store]
+        store.extend(ox.Quad(*t, ox.DefaultGraph()) for t in missing)
+        with open(copy, "ab") as sink:
+            sink.write(ox.serialize(missing, format=ox.RdfFormat.N_TRIPLES))
+        step("copy the dump uncompressed, with the ontology axioms", started)
+        started = time.perf_counter()
+        report = validate.validate_file(copy, core)
+        step("shacl engine, SHACL Core", started, f"{len(report.results)} results, peak {peak_mib():,.0f} MiB")
+        for found in passes:
+            name = str(found.shape).rsplit("/", 1)[-1]
+            started = time.perf_counter()
+            results = sparql_pass.run(store, [found], shapes)
+            step(f"pass {name}{' (lifted)' if found.lifted else ''}", started, f"{len(results)} results")
+            if args.as_written and found.lifted is not None:
+                started = time.perf_counter()
+                sparql_pass.run(store, [dataclasses.replace(found, lifted=None)], shapes)
+                step(f"pass {name} as written", started)
+    print("\n| step | seconds | |\n|---|---:|---|")
+    for name, seconds, note in rows:
+        print(f"| {name} | {seconds:.2f} | {note} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
