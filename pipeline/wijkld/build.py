@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import signal
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -289,10 +290,11 @@ def resource_pages_in_background(site: pages.Site, folder: Path) -> Iterator[Cal
 
     Yields a function that waits for the files and gives their SHA-256 digests by name; the
     caller's process renders the resources that are left by then, so both cores finish together.
-    The worker is forked, so it shares ``site`` instead of pickling it; without fork or a
-    second core the caller renders them all. The files are the same either way.
+    The worker is forked, so it shares ``site`` instead of pickling it; off Linux or with one
+    core the caller renders them all. The files are the same either way.
     """
-    if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+    # fork only where it is the platform's own default (macOS system libraries can crash in a forked child)
+    if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2:
         yield lambda: _write_resource_pages(site, folder, None)
         return
     context = multiprocessing.get_context("fork")
