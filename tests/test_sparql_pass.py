@@ -184,3 +184,33 @@ def test_a_lifted_pass_substitutes_blank_nodes_as_themselves() -> None:
     assert full(sparql_pass.run(store, passes, shapes)) == full(
         validate.check(data, shapes, Graph(), engine="pyshacl").results
     )
+
+
+def test_a_comparison_written_without_spaces_is_no_iri_when_lifting() -> None:
+    """``?l<?n&&?n>0`` compares: the lifted group must still see ``?n`` and have it substituted."""
+    shapes = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:sparql [ a sh:SPARQLConstraint ;
+            sh:prefixes ex: ; sh:select '''SELECT DISTINCT $this ?value WHERE {
+                $this ex:p ?value . ?value ex:n ?n FILTER NOT EXISTS { $this ex:limit ?l FILTER(?l<?n&&?n>0) } }''' ] .
+        ex: sh:declare [ sh:prefix "ex" ; sh:namespace "https://example.org/"^^xsd:anyURI ] .
+        """,
+        format="turtle",
+    )
+    data = Graph().parse(
+        data="""
+        @prefix ex: <https://example.org/> .
+        ex:a a ex:Thing ; ex:limit 5 ; ex:p ex:low , ex:high .  ex:low ex:n 3 .  ex:high ex:n 7 .
+        """,
+        format="turtle",
+    )
+    core, passes = sparql_pass.split(shapes)
+    assert passes[0].lifted is not None
+    store = ox.Store()
+    store.load(validate.ntriples_of(data), ox.RdfFormat.N_TRIPLES)
+    as_written = [dataclasses.replace(p, lifted=None) for p in passes]
+    found = sparql_pass.run(store, passes, shapes)
+    assert [r.value for r in found] == ["https://example.org/low"]
+    assert full(found) == full(sparql_pass.run(store, as_written, shapes))

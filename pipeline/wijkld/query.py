@@ -218,6 +218,7 @@ class Token:
     line: int  # from 1
     column: int  # from 1, in characters
     depth: int  # brackets of any kind open before this token
+    start: int = 0  # offset of its first character in the text
 
 
 def tokenize(text: str) -> Iterator[Token]:
@@ -240,7 +241,7 @@ def tokenize(text: str) -> Iterator[Token]:
             match = _TOKEN.match(text, pos)
             assert match is not None  # the last alternative matches any character
             kind, value = str(match.lastgroup), match.group()
-        token = Token(kind, value, line, pos - line_start + 1, len(stack))
+        token = Token(kind, value, line, pos - line_start + 1, len(stack), pos)
         newlines = value.count("\n")
         if newlines:
             line += newlines

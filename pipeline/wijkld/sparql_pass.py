@@ -29,6 +29,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from .query import Token, tokenize
 from .validate import SEVERITY_NAMES, EngineGap, Result, from_oxigraph, path_text, shape_name, term_nt
 from .vocab import OWL, RDF, RDFS, SH
 
@@ -138,73 +139,61 @@ def _joined(prologue: str, focus: str, body: str) -> str:
 # SELECT DISTINCT of plain variables with no solution modifiers, each group at the top level of the
 # WHERE clause, holding no subquery and no BIND.
 
-_LIFTABLE_HEAD = re.compile(r"\s*SELECT\s+DISTINCT\s+((?:[?$][A-Za-z_][A-Za-z0-9_]*\s*)+)WHERE\s*\{", re.I)
-_NOT_EXISTS = re.compile(r"FILTER\s+NOT\s+EXISTS\s*\{", re.I)
-_NOT_LIFTABLE_INSIDE = re.compile(r"\b(?:SELECT|BIND)\b", re.I)
-#: what a scan must step over whole: strings (long ones first), IRIs, comments; anything else one character
-_TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*|.',
-    re.S,
-)
-
 
 def lift_not_exists(select: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
     """``select`` without its top-level ``FILTER NOT EXISTS`` groups and projecting ``*``, the groups, and
-    the variables it projected; None where there is no such group or lifting could change the answers."""
-    head = _LIFTABLE_HEAD.match(select)
-    if head is None:
+    the variables it projected; None where there is no such group or lifting could change the answers.
+
+    Read with :func:`wijkld.query.tokenize`, so braces, keywords and variables inside strings, IRIs and
+    comments never count, and ``<`` is a comparison or an IRI as Oxigraph's parser decides.
+    """
+    tokens = list(tokenize(select))
+    words = [t.text.upper() if t.kind == "word" else t.text for t in tokens]
+    if words[:2] != ["SELECT", "DISTINCT"]:
         return None
-    opening = head.end() - 1
-    closing = _closing_brace(select, opening)
-    if closing is None or select[closing + 1 :].strip():
+    head = 2
+    while head < len(tokens) and tokens[head].kind == "var":
+        head += 1
+    if head == 2 or words[head : head + 2] != ["WHERE", "{"]:
+        return None
+    opening = head + 1
+    closing = _closing(tokens, opening)
+    if closing is None or closing != len(tokens) - 1:
         return None  # unbalanced, or ORDER BY, LIMIT, GROUP BY... after the WHERE clause
-    kept, groups, depth, at = [], [], 0, opening + 1
-    segment_start = at
+    kept, groups = [], []
+    segment_start, at = tokens[opening].start + 1, opening + 1
     while at < closing:
-        if depth == 0 and (found := _NOT_EXISTS.match(select, at)):
-            group_start = found.end() - 1
-            group_end = _closing_brace(select, group_start)
+        top_level = tokens[at].depth == tokens[opening].depth + 1
+        if top_level and words[at : at + 4] == ["FILTER", "NOT", "EXISTS", "{"]:
+            group_end = _closing(tokens, at + 3)
             if group_end is None:
                 return None
-            group = select[group_start : group_end + 1]
-            if _NOT_LIFTABLE_INSIDE.search(_without_strings(group)):
+            inside = tokens[at + 4 : group_end]
+            if any(t.kind == "word" and t.text.upper() in ("SELECT", "BIND") for t in inside):
                 return None
-            kept.append(select[segment_start:at])
-            groups.append(group)
-            at = segment_start = group_end + 1
+            kept.append(select[segment_start : tokens[at].start])
+            groups.append(select[tokens[at + 3].start : tokens[group_end].start + 1])
+            segment_start, at = tokens[group_end].start + 1, group_end + 1
             continue
-        token = _TOKEN.match(select, at)
-        assert token is not None  # the last alternative matches any character
-        text = token.group(0)
-        depth += {"{": 1, "}": -1}.get(text, 0)
-        at = token.end()
+        at += 1
     if not groups:
         return None
-    kept.append(select[segment_start:closing])
-    projection = tuple(name[1:] for name in head.group(1).split())
+    kept.append(select[segment_start : tokens[closing].start])
+    projection = tuple(t.text[1:] for t in tokens[2:head])
     return f"SELECT DISTINCT * WHERE {{{''.join(kept)}}}", tuple(groups), projection
 
 
-def _closing_brace(text: str, opening: int) -> int | None:
-    """The index of the brace that closes the one at ``opening``, stepping over strings, IRIs and comments."""
-    depth, at = 0, opening
-    while at < len(text):
-        token = _TOKEN.match(text, at)
-        assert token is not None
-        depth += {"{": 1, "}": -1}.get(token.group(0), 0)
-        if depth == 0:
-            return at
-        at = token.end()
+def _closing(tokens: list[Token], opening: int) -> int | None:
+    """The index of the token that closes the bracket at ``opening``."""
+    depth = tokens[opening].depth
+    for index in range(opening + 1, len(tokens)):
+        if tokens[index].depth == depth + 1 and tokens[index].text in ("}", ")", "]"):
+            return index
     return None
 
 
 def _variables_in(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", _without_strings(text)))
-
-
-def _without_strings(text: str) -> str:
-    return "".join(" " if len(t) > 1 and t[0] in "\"'<#" else t for t in _TOKEN.findall(text))
+    return frozenset(t.text[1:] for t in tokenize(text) if t.kind == "var")
 
 
 def _deactivated(shapes: Graph, node: Node) -> bool:
@@ -289,11 +278,22 @@ def _solutions(store: ox.Store, found: Pass) -> list[Solution]:
     lifted, kept = found.lifted, {}
     for bindings in _query(store, lifted.candidates):
         # a blank node of the store substitutes as itself (tests/test_sparql_pass.py)
-        if any(_holds(store, ask, mentioned, bindings) for ask, mentioned in lifted.asks):
-            continue
+        try:
+            if any(_holds(store, ask, mentioned, bindings) for ask, mentioned in lifted.asks):
+                continue
+        except RuntimeError as exc:
+            if _NOT_SUBSTITUTABLE not in str(exc):
+                raise
+            # Oxigraph substitutes only variables a pattern of the group binds, not those used in a
+            # FILTER alone: such a group is evaluated as the query is written
+            return _query(store, found.query)
         projected = {name: bindings[name] for name in lifted.projection if name in bindings}
         kept.setdefault(tuple(projected.get(name) for name in lifted.projection), projected)
     return list(kept.values())
+
+
+#: pyoxigraph's refusal to substitute a variable that is not in scope in the query
+_NOT_SUBSTITUTABLE = "in its SELECT projection"
 
 
 def _holds(store: ox.Store, ask: str, mentioned: frozenset[str], bindings: Solution) -> bool:
