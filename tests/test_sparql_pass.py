@@ -214,3 +214,21 @@ def test_a_comparison_written_without_spaces_is_no_iri_when_lifting() -> None:
     found = sparql_pass.run(store, passes, shapes)
     assert [r.value for r in found] == ["https://example.org/low"]
     assert full(found) == full(sparql_pass.run(store, as_written, shapes))
+
+
+def test_a_select_in_a_comment_of_the_prologue_does_not_cut_the_query() -> None:
+    shapes = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:sparql [ a sh:SPARQLConstraint ;
+            sh:select '''# we SELECT the flagged things
+                PREFIX ex: <https://example.org/>
+                SELECT $this ?value WHERE { $this ex:flag ?value }''' ] .
+        """,
+        format="turtle",
+    )
+    data = Graph().parse(data="@prefix ex: <https://example.org/> . ex:a a ex:Thing ; ex:flag 1 .", format="turtle")
+    core, passes = sparql_pass.split(shapes)
+    store = ox.Store()
+    store.load(validate.ntriples_of(data), ox.RdfFormat.N_TRIPLES)
+    assert [(r.focus, r.value) for r in sparql_pass.run(store, passes, shapes)] == [("https://example.org/a", "1")]

@@ -238,10 +238,12 @@ def _focus_pattern(targets: list[tuple[URIRef, Node]]) -> str | None:
 
 def _split_prologue(select: str) -> tuple[str, str] | None:
     """The query's own PREFIX lines and the query from SELECT on (a subquery cannot hold a prologue)."""
-    match = re.search(r"\bSELECT\b", select, re.I)
-    if match is None or re.search(r"\bBASE\b", select[: match.start()], re.I):
-        return None
-    return select[: match.start()], select[match.start() :]
+    for token in tokenize(select):  # a SELECT or BASE in a comment or an IRI of the prologue does not count
+        if token.kind == "word" and token.text.upper() == "BASE":
+            return None
+        if token.kind == "word" and token.text.upper() == "SELECT":
+            return select[: token.start], select[token.start :]
+    return None
 
 
 def _prefixes(shapes: Graph, constraint: Node) -> str:
