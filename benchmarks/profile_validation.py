@@ -14,18 +14,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gzip
 import resource
-import shutil
 import tempfile
 import time
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from wijkld import sparql_pass, validate
 from wijkld.partition import store_from_ntriples
-from wijkld.publish import to_oxigraph_term
+from wijkld.stream import write_engine_input
 
 
 def peak_mib() -> float:
@@ -51,15 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         step("bulk-load the store", started, f"peak {peak_mib():,.0f} MiB")
         started = time.perf_counter()
         copy = Path(tmp) / "all.nt"
-        with gzip.open(args.dump, "rb") as source, open(copy, "wb") as sink:
-            shutil.copyfileobj(source, sink, 1 << 24)
-        # the ontology axioms pyshacl mixes in, once, as stream.validate_with_shacl_engine adds them
-        mixin = [ox.Triple(*(to_oxigraph_term(t) for t in triple)) for triple in validate.ontology_mixin(ontology)]
-        missing = [t for t in mixin if ox.Quad(*t, ox.DefaultGraph()) not in store]
-        store.extend(ox.Quad(*t, ox.DefaultGraph()) for t in missing)
-        with open(copy, "ab") as sink:
-            sink.write(ox.serialize(missing, format=ox.RdfFormat.N_TRIPLES))
-        step("copy the dump uncompressed, with the ontology axioms", started)
+        write_engine_input(store, args.dump, ontology, copy)
+        step("the engine's input: the dump uncompressed, lexical forms checked, ontology axioms added", started)
         started = time.perf_counter()
         report = validate.validate_file(copy, core)
         step("shacl engine, SHACL Core", started, f"{len(report.results)} results, peak {peak_mib():,.0f} MiB")

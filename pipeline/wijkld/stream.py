@@ -513,11 +513,31 @@ def validate_with_shacl_engine(
     from concurrent.futures import ThreadPoolExecutor
 
     from . import sparql_pass, validate
-    from .publish import to_oxigraph_term
 
     gap = validate.fast_engine_gap(shapes)
     if gap is not None:
         raise validate.EngineGap(gap)
+    write_engine_input(store, ntriples_gz, ontology, scratch)
+    core, passes = sparql_pass.split(shapes)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        engine = pool.submit(validate.validate_file, scratch, core)
+        found = sparql_pass.run(store, passes, shapes)
+        report = engine.result()
+    scratch.unlink()
+    if validate.names_blank_nodes(report):
+        raise validate.EngineGap("its report names blank nodes of the data, which it renames")
+    return sorted([*report.results, *found], key=validate.Result.sort_key)
+
+
+def write_engine_input(store: ox.Store, ntriples_gz: Path, ontology: Any, scratch: Path) -> None:
+    """The engine's input at ``scratch``: the dump uncompressed, then the ontology axioms the store lacks.
+
+    The axioms are added to ``store`` too (the passes' targets follow rdfs:subClassOf). Raises
+    :class:`wijkld.validate.EngineGap` for a literal whose lexical form the engine does not check.
+    """
+    from . import validate
+    from .publish import to_oxigraph_term
+
     mixin = [ox.Triple(*(to_oxigraph_term(term) for term in triple)) for triple in validate.ontology_mixin(ontology)]
     missing = sorted((t for t in mixin if ox.Quad(*t, ox.DefaultGraph()) not in store), key=str)
     store.extend(ox.Quad(*t, ox.DefaultGraph()) for t in missing)
@@ -529,15 +549,6 @@ def validate_with_shacl_engine(
                 raise validate.EngineGap(f"it does not check the lexical form of {bad.n3()}")
             sink.write(chunk)
         sink.write(ox.serialize(missing, format=ox.RdfFormat.N_TRIPLES))
-    core, passes = sparql_pass.split(shapes)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        engine = pool.submit(validate.validate_file, scratch, core)
-        found = sparql_pass.run(store, passes, shapes)
-        report = engine.result()
-    scratch.unlink()
-    if validate.names_blank_nodes(report):
-        raise validate.EngineGap("its report names blank nodes of the data, which it renames")
-    return sorted([*report.results, *found], key=validate.Result.sort_key)
 
 
 # -- the same stage function on another engine -------------------------------------------------------
