@@ -167,8 +167,6 @@ class Publication:
     written: dict[str, bytes] = field(default_factory=dict)  # the files of the release, pages aside
     digests: dict[str, str] = field(default_factory=dict)  # SHA-256 of every file written, pages included
     metadata_graph: Graph = field(default_factory=Graph)
-    _summary: str = ""
-    _void: Graph = field(default_factory=Graph)
 
     def put(self, folder: Path, name: str, content: bytes) -> None:
         publish.write_file(folder, name, content)
@@ -177,20 +175,23 @@ class Publication:
 
     def write(self, folder: Path, resource_pages: Callable[[], dict[str, str]]) -> list[str]:
         """Every file of the release; ``resource_pages`` writes the pages of the resources and gives their digests."""
-        self._write_release(folder, self.site.vocabulary, self.site.context)
-        complete = self._release(self.files_info(), self._summary)
+        summary, void = self._write_release(folder)
+        complete = self._release(self.files_info(), summary)
         dcat = metadata.dcat(complete)
         self.put(folder, "dcat.ttl", publish.turtle(dcat))
-        whole = dataclasses.replace(self.site, metadata=dcat + self._void, files=self.files_info(), queries=queries())
+        whole = dataclasses.replace(self.site, metadata=dcat + void, files=self.files_info(), queries=queries())
         for name, content in pages.render_site(whole).items():
             self.put(folder, name, content)
         self.digests.update(resource_pages())
         self.put(folder, CHECKSUMS, sha256sums(self.digests))
         return sorted(self.digests)
 
-    def _write_release(self, folder: Path, vocabulary: Graph, context: jsonld.JSON) -> None:
-        """The dumps, the vocabulary, shapes and report, the release notes, VoID and the N-Quads."""
-        m = self.minter
+    def _write_release(self, folder: Path) -> tuple[str, Graph]:
+        """The dumps, the vocabulary, shapes and report, the release notes, VoID and the N-Quads.
+
+        Gives the one-line summary of the release notes and the VoID graph, which the metadata reuse.
+        """
+        m, vocabulary, context = self.minter, self.site.vocabulary, self.site.context
         shapes = publish.skolemise(self.shapes, skolem_prefix(m, "shapes"))
         nt_lines = publish.ntriples_lines(self.data)
 
@@ -216,14 +217,14 @@ class Publication:
         if self.baseline.dump is not None:
             self.put(folder, BASELINE, self.baseline.dump)
 
-        self._summary = f"{notes.added} triples added, {notes.removed} removed since {notes.old_version or 'nothing'}"
-        release = self._release(self.files_info(), self._summary)
-        # VoID describes the data, not the files: one description serves every file list below
-        self._void = metadata.void(release)
-        self.put(folder, "void.ttl", publish.turtle(self._void))
+        summary = f"{notes.added} triples added, {notes.removed} removed since {notes.old_version or 'nothing'}"
+        release = self._release(self.files_info(), summary)
+        # VoID describes the data, not the files: one description serves every file list
+        void = metadata.void(release)
+        self.put(folder, "void.ttl", publish.turtle(void))
         # The metadata graph inside the N-Quads cannot hold the checksum of the N-Quads file itself.
-        partial = self._release(self.files_info() + (metadata.describe_file("wijkld.nq.gz", None),), self._summary)
-        self.metadata_graph = metadata.dcat(partial) + self._void
+        partial = self._release(self.files_info() + (metadata.describe_file("wijkld.nq.gz", None),), summary)
+        self.metadata_graph = metadata.dcat(partial) + void
         quads = publish.nquads_lines(
             [
                 (graph_iri(m, "data"), self.data),
@@ -233,6 +234,7 @@ class Publication:
             ]
         )
         self.put(folder, "wijkld.nq.gz", publish.gzip_bytes(b"".join(quads)))
+        return summary, void
 
     def files_info(self) -> tuple[metadata.FileInfo, ...]:
         return tuple(
