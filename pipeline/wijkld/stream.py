@@ -49,7 +49,7 @@ from rdflib import Literal, URIRef
 
 from . import jsonld
 from . import progress as progress_mod
-from .iris import Minter, slugify
+from .iris import Minter
 from .partition import store_from_ntriples, validate_partitioned
 from .records import Records
 
@@ -77,18 +77,6 @@ HANDLERS = (
     "assessment",
     "lesson",
 )
-
-
-class CachingMinter(Minter):
-    """The same IRIs as :class:`Minter`, with the slugs of repeated keys remembered."""
-
-    def thing(self, type_segment: str, ref: str) -> str:
-        cache: dict[tuple[str, str], str] = self.__dict__.setdefault("_cache", {})
-        key = (type_segment, ref)
-        iri = cache.get(key)
-        if iri is None:
-            iri = cache[key] = f"{self.base}/id/{type_segment}/{slugify(ref)}"
-        return iri
 
 
 # -- rdflib terms to pyoxigraph terms ------------------------------------------------------------------
@@ -290,7 +278,7 @@ def write_slice(index: int, work: list[Unit], folder: str, formats: Sequence[str
     report: Callable[[int, int], None] | None = _STATE.get("report")
     from .mapping import Mapper
 
-    mapper = Mapper(records, CachingMinter(minter.base))
+    mapper = Mapper(records, minter)  # Mapper.iri mints each thing's IRI once
     terms = Terms()
     names = prefixes()
     data_graph = f"{minter.base}/graph/data"
