@@ -108,12 +108,15 @@ def test_a_broken_record_leaves_the_previous_release_byte_identical(
     (out / "sub").mkdir(parents=True)
     (out / "keep.txt").write_bytes(b"the previous release\n")
     (out / "sub" / "wijkld.ttl").write_bytes(b"<a> <b> <c> .\n")
+    (out / ".wijkld-release").write_bytes(b"a release\n")  # what makes OUT a folder a build may replace
+    (out / "SHA256SUMS").write_bytes(b"")
     before = snapshot(out)
     result = invoke(runner, "build", "--data", "data", "--out", "out")
     assert result.exit_code == 2, result.output
     assert BROKEN_LINE in result.stderr
     assert snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out"], "no staging folder is left behind"
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == [".out.lock", "data", "out"], "no staging folder is left behind, only the lock file"
 
 
 def test_a_bad_base_is_refused_naming_the_option(runner: CliRunner, minimal_data: Path, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import subprocess
 import sys
 from pathlib import Path
 
@@ -118,7 +119,11 @@ def test_streaming_build_validates_and_publishes_the_dumps(generated: Path, tmp_
     normal = b"".join(publish.ntriples_lines(mapping.to_graph(records.load(generated), Minter(DEFAULT_BASE))))
     published = gzip.decompress((out / "wijkld.nt.gz").read_bytes()).splitlines()
     assert sorted(published) == normal.splitlines(), "the lines of the normal build, in record-key order"
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [], "scratch folders removed"
+    left = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("."))
+    assert left == [".dist.lock"], "scratch folders removed; only the lock file stays"
+    assert {".wijkld-release", "SHA256SUMS"} <= {p.name for p in out.iterdir()}, "recognised as a release"
+    checked = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=out, capture_output=True)
+    assert checked.returncode == 0, checked.stdout
 
 
 def test_streaming_build_stops_on_a_violation_and_keeps_the_release(generated: Path, copy_data, tmp_path: Path) -> None:  # noqa: ANN001
@@ -137,10 +142,12 @@ def test_streaming_build_stops_on_a_violation_and_keeps_the_release(generated: P
     out = tmp_path / "dist"
     out.mkdir()
     (out / "keep.txt").write_text("the previous release")
+    (out / ".wijkld-release").write_text("a release")
+    (out / "SHA256SUMS").write_text("")
     result = CliRunner().invoke(cli, ["build", "--data", str(data), "--out", str(out), "--streaming", "--workers", "2"])
     assert result.exit_code == 1, result.output
     assert "SHACL violations" in result.output and "nothing was published" in result.output
-    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [".wijkld-release", "SHA256SUMS", "keep.txt"]
 
 
 def test_mapping_on_dask_is_byte_identical(generated: Path, tmp_path: Path) -> None:

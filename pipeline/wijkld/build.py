@@ -7,7 +7,6 @@ import ctypes
 import ctypes.util
 import dataclasses
 import filecmp
-import gzip
 import hashlib
 import json
 import multiprocessing
@@ -23,7 +22,7 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
-from . import diff, jsonld, locate, mapping, metadata, pages, publish, records, validate
+from . import diff, jsonld, locate, mapping, metadata, outdir, pages, publish, records, validate
 from . import report as reporting
 from .errors import NonConformingError, WijkldError
 from .iris import Minter
@@ -33,7 +32,7 @@ Progress = Callable[[str], None]
 
 BASELINE = "previous-release.nt.gz"
 NOTES_JSON = "release-notes.json"
-CHECKSUMS = "SHA256SUMS"
+CHECKSUMS = outdir.CHECKSUMS
 
 
 @dataclass
@@ -76,21 +75,34 @@ def skolem_prefix(minter: Minter, graph_name: str) -> str:
     return f"{minter.base}/.well-known/genid/{graph_name}-"
 
 
-def run(data_dir: Path, out: Path, base: str, progress: Progress = lambda _: None, *, engine: str = "auto") -> Summary:
+def run(
+    data_dir: Path,
+    out: Path,
+    base: str,
+    progress: Progress = lambda _: None,
+    *,
+    engine: str = "auto",
+    wait: bool = True,
+    notify: Progress = lambda _: None,
+    baseline_from: Path | None = None,
+) -> Summary:
     """Build ``out`` from ``data_dir``; on any error the previous ``out`` stays as it was.
 
     ``engine`` validates (:data:`validate.ENGINES`); both give the same results, and the
-    published report differs only in its messages (see :mod:`wijkld.validate`).
+    published report differs only in its messages (see :mod:`wijkld.validate`). ``out`` must be
+    a folder :func:`outdir.refuse_unsafe` allows; a build that finds another one writing ``out``
+    waits for it (``notify`` says so) or, without ``wait``, fails at once. The release notes
+    compare with the release in ``baseline_from`` (default: ``out``).
     """
     started = time.perf_counter()
-    minter = Minter(base)
-    progress(f"loading records from {data_dir}")
-    recs = records.load(data_dir)
-    progress(f"mapping {len(recs)} records")
-    data = mapping.to_graph(recs, minter)
-    ontology = validate.load_ontology()
-    site = resource_site(recs, minter, data, ontology)
-    with publish.staging(out) as staged:
+    with outdir.publishing(out, data_dir, wait=wait, notify=notify) as staged:
+        minter = Minter(base)
+        progress(f"loading records from {data_dir}")
+        recs = records.load(data_dir)
+        progress(f"mapping {len(recs)} records")
+        data = mapping.to_graph(recs, minter)
+        ontology = validate.load_ontology()
+        site = resource_site(recs, minter, data, ontology)
         # The resource pages need only data, vocabulary and context, so a second process starts on them
         # now; if validation fails, it is stopped and nothing is published.
         with resource_pages_in_background(site, staged) as resource_pages:
@@ -106,14 +118,14 @@ def run(data_dir: Path, out: Path, base: str, progress: Progress = lambda _: Non
             )
             if summary.violations:
                 raise NonConformingError(_violations_message(report, "data", locate.Locator(recs, minter)))
-            baseline = read_baseline(out, recs.release.text("version") or "")
+            baseline = read_baseline(baseline_from or out, recs.release.text("version") or "")
             progress(f"publishing to {out}")
             release = Publication(recs, minter, data, shapes, report.graph, baseline, site)
             summary.files = release.write(staged, resource_pages)
         meta_report = validate.check(release.metadata_graph, shapes, ontology, engine=engine)
         if meta_report.count("violation"):
             raise NonConformingError(_violations_message(meta_report, "metadata", locate.Locator(recs, minter)))
-        publish.swap_in(staged, out)
+        outdir.swap_in(staged, out, notify)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -183,6 +195,7 @@ class Publication:
         for name, content in pages.render_site(whole).items():
             self.put(folder, name, content)
         self.digests.update(resource_pages())
+        self.put(folder, outdir.MARKER, outdir.MARKER_TEXT)  # how the next build knows OUT is a release
         self.put(folder, CHECKSUMS, sha256sums(self.digests))
         return sorted(self.digests)
 
@@ -367,12 +380,7 @@ def check(data_dir: Path, out: Path, base: str, *, engine: str = "auto") -> list
     """Rebuild into a temporary folder; the names of files that differ from ``out`` (empty: up to date)."""
     with tempfile.TemporaryDirectory(prefix="wijkld-check-") as tmp:
         fresh = Path(tmp) / "dist"
-        if out.is_dir():
-            for name in (NOTES_JSON, BASELINE, "wijkld.nt.gz"):
-                if (out / name).is_file():
-                    fresh.mkdir(exist_ok=True)
-                    (fresh / name).write_bytes((out / name).read_bytes())
-        run(data_dir, fresh, base, engine=engine)
+        run(data_dir, fresh, base, engine=engine, baseline_from=out)
         return compare_trees(out, fresh)
 
 
@@ -402,6 +410,3 @@ def queries() -> tuple[tuple[str, str, str], ...]:
         found.append((path.stem, title, text))
     return tuple(found)
 
-
-def gunzip(path: Path) -> bytes:
-    return gzip.decompress(path.read_bytes())

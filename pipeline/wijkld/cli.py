@@ -8,16 +8,18 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import EXIT_INTERNAL, NonConformingError
+from . import __version__, outdir
+from .errors import EXIT_INTERNAL, Interrupted, NonConformingError
 from .iris import DEFAULT_BASE, check_base
 
 EPILOG = """\b
 Exit codes:
   0  success (built; the data conforms)
   1  the data does not conform to the shapes
-  2  bad input or usage (records, RDF files, options)
+  2  bad input or usage (records, RDF files, options), or the system refused
+     (no space left, permission denied, OUT not replaceable, OUT busy with --no-wait)
   3  internal error (please report it; rerun with --debug for a traceback)
+  130  interrupted (Ctrl-C); nothing was published
 """
 
 data_option = click.option(
@@ -44,7 +46,23 @@ base_option = click.option(
 )
 
 
-@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class WijkldGroup(click.Group):
+    """Turns what the user's environment does to a command into messages: Ctrl-C, a full disk, permissions."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted() from None
+        except OSError as exc:
+            raise outdir.os_error(exc) from None
+
+
+@click.group(
+    cls=WijkldGroup,
+    epilog=EPILOG,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="wijkld")
 @click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
 @click.pass_context
@@ -87,6 +105,11 @@ engine_option = click.option(
 )
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes for --streaming.")
 @engine_option
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="Fail at once (exit 2) when another build is writing OUT, instead of waiting for it to finish.",
+)
 def build_command(
     data_dir: Path,
     out: Path,
@@ -97,17 +120,41 @@ def build_command(
     streaming: bool | None,
     workers: int | None,
     engine: str,
+    no_wait: bool,
 ) -> None:
     """Load, map, validate and publish: build OUT from the records in DATA.
 
     Nothing is published unless the records load cleanly and the RDF meets the
     SHACL shapes; the previous OUT is then left exactly as it was.
 
+    OUT is replaced as a whole, so it must be a new or empty folder or an
+    earlier wijkld release: a build refuses the records folder, a repository,
+    the current or home folder, and any folder with other files in it. One
+    build at a time writes OUT; a second one waits (or, with --no-wait, exits 2).
+
     \b
     Examples:
         wijkld build --data data --out dist
         wijkld build --check          # is the committed dist/ up to date?
     """
+    try:
+        _build(data_dir, out, base, check, quiet, verbose, streaming, workers, engine, no_wait)
+    except OSError as exc:  # the disk, the quota or the permissions: the user's to fix, so exit 2
+        raise outdir.os_error(exc, f"building {out}; the previous release is unchanged") from None
+
+
+def _build(
+    data_dir: Path,
+    out: Path,
+    base: str,
+    check: bool,
+    quiet: bool,
+    verbose: bool,
+    streaming: bool | None,
+    workers: int | None,
+    engine: str,
+    no_wait: bool,
+) -> None:
     from . import build  # the stage modules load rdflib, pyshacl and jinja2: only for the commands that need them
 
     if check:
@@ -126,14 +173,23 @@ def build_command(
         from . import stream
 
         display = progress_display.Display("quiet" if quiet else "verbose" if verbose else "normal")
-        summary = stream.build(data_dir, out, check_base(base), workers=workers, display=display, engine=engine)
+        summary = stream.build(
+            data_dir,
+            out,
+            check_base(base),
+            workers=workers,
+            display=display,
+            engine=engine,
+            wait=not no_wait,
+            notify=_warn,
+        )
         if not quiet:
             click.echo(f"Published {out}/ (streaming)")
             for line in summary.lines():
                 click.echo(f"  {line}")
         return
     progress = (lambda message: click.echo(f"... {message}", err=True)) if verbose and not quiet else (lambda _: None)
-    summary = build.run(data_dir, out, check_base(base), progress, engine=engine)
+    summary = build.run(data_dir, out, check_base(base), progress, engine=engine, wait=not no_wait, notify=_warn)
     if not quiet:
         click.echo(f"Published {out}/")
         for line in summary.lines():
@@ -141,6 +197,10 @@ def build_command(
 
 
 build_command.name = "build"
+
+
+def _warn(message: str) -> None:
+    click.echo(message, err=True)
 
 
 def _large(data_dir: Path) -> bool:

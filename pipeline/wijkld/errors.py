@@ -4,6 +4,7 @@
 1  the data does not conform to the shapes (validation results at or above --fail-on)
 2  bad input or usage: unreadable records, unparsable RDF, bad options
 3  an internal error (a bug): only then is a traceback printed, and only with --debug
+130  interrupted by Ctrl-C (128 + SIGINT, as shells report it); nothing was published
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ EXIT_OK = 0
 EXIT_NONCONFORMING = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
 
 
 @dataclass(frozen=True, order=True)
@@ -59,3 +61,12 @@ class NonConformingError(WijkldError):
     """The data was read, but does not meet the shapes."""
 
     exit_code = EXIT_NONCONFORMING
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C: the command stopped where it was; a build publishes nothing (its staging folder is removed)."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def __init__(self) -> None:
+        super().__init__("interrupted (Ctrl-C); nothing was published or changed")

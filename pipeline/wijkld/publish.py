@@ -1,22 +1,15 @@
-"""Serialise graphs deterministically and publish ``dist/`` atomically.
+"""Serialise graphs deterministically.
 
-Every RDF file is written through :func:`serialize`, which sorts what rdflib
-would otherwise emit in hash order. ``dist/`` is built in a sibling temporary
-folder and swapped in only when complete, so a failed or killed build leaves
-the previous release intact.
+Every RDF file is written through these functions, which sort what rdflib
+would otherwise emit in hash order. Where the files go, and how a release
+replaces the previous one, is :mod:`wijkld.outdir`'s.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import ctypes.util
 import gzip
 import io
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -99,109 +92,14 @@ def gzip_bytes(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
-# -- atomic publication -----------------------------------------------------
-
-Writer = Callable[[Path], None]
-
-
-@contextlib.contextmanager
-def staging(out: Path) -> Iterator[Path]:
-    """A temporary folder beside ``out`` (same file system, so the final swap is a rename)."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    recover(out)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
-    try:
-        yield tmp
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
-def swap_in(staged: Path, out: Path) -> None:
-    """Replace ``out`` by ``staged`` in one atomic step where the OS allows it."""
-    out = out.resolve()
-    _fsync_tree(staged)
-    if not out.exists():
-        os.rename(staged, out)
-    elif _exchange(staged, out):
-        shutil.rmtree(staged)  # now holds the previous release
-    else:  # pragma: no cover - non-Linux fallback: two renames, repaired by recover()
-        old = out.parent / f".{out.name}.previous"
-        if old.exists():
-            shutil.rmtree(old)
-        os.rename(out, old)
-        os.rename(staged, out)
-        shutil.rmtree(old)
-    _fsync_dir(out.parent)
-
-
-def recover(out: Path) -> None:
-    """Undo a half-done fallback swap and remove the staging and scratch folders of killed builds."""
-    old = out.parent / f".{out.name}.previous"
-    if old.exists():
-        if out.exists():
-            shutil.rmtree(old)
-        else:
-            os.rename(old, out)
-    for pattern in (f".{out.name}.building-*", f".{out.name}.streaming-*"):
-        for leftover in out.parent.glob(pattern):
-            shutil.rmtree(leftover, ignore_errors=True)
-
-
-_RENAME_EXCHANGE = 2
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Linux renameat2(RENAME_EXCHANGE): swap two paths atomically; False where unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    at_fdcwd = -100
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    return bool(result == 0)
-
-
-def _fsync_tree(root: Path) -> None:
-    if _syncfs(root):  # one call flushes the whole file system: what 1,300 fsyncs did, in a fraction of the time
-        return
-    for path in sorted(root.rglob("*")):
-        if path.is_file():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
-    _fsync_dir(root)
-
-
-def _syncfs(root: Path) -> bool:
-    """Linux syncfs(2) on the file system holding ``root`` (files and directories); False where unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    syncfs = getattr(ctypes.CDLL(libc_name, use_errno=True), "syncfs", None) if libc_name else None
-    if syncfs is None:
-        return False
-    fd = os.open(root, os.O_RDONLY)
-    try:
-        return bool(syncfs(fd) == 0)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def write_file(folder: Path, name: str, data: bytes) -> Path:
+    """Write one file of a release; a failure names the file (``write`` alone does not say which)."""
     path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     return path
 
 
