@@ -170,9 +170,9 @@ def exclusive(out: Path, *, wait: bool = True, notify: Notify = lambda _: None) 
 
 
 def _read_holder(handle: object) -> int | None:
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError, IndexError):  # empty, or written by something else
         handle.seek(0)  # type: ignore[attr-defined]
-        return int(handle.read().split()[0])  # type: ignore[attr-defined]
+        return int(handle.read(32).split()[0])  # type: ignore[attr-defined]
     return None
 
 

@@ -7,6 +7,7 @@ published before is still exactly as it was (``sha256sum -c SHA256SUMS``).
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import subprocess
@@ -85,3 +86,45 @@ def wijkld(tmp_path: Path) -> RunWijkld:
         )
 
     return run
+
+
+class Unprivileged:
+    """Runs ``wijkld`` without root's powers, so that file permissions apply to it.
+
+    Root bypasses permissions through its capabilities (CAP_DAC_OVERRIDE and
+    friends), not through its uid: as root the command runs with an empty
+    capability bounding set, so a read-only folder stops it as it stops any
+    user; the cases about permissions run everywhere instead of being skipped.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.dir = root
+
+    @staticmethod
+    def _drop_capabilities() -> None:
+        if os.geteuid() == 0:
+            libc = ctypes.CDLL(None, use_errno=True)
+            for capability in range(64):
+                libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0)
+
+    def run(self, *args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "wijkld", *args],
+            cwd=cwd or self.dir,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+            preexec_fn=self._drop_capabilities,  # noqa: PLW1509 - nothing but prctl runs before exec
+        )
+
+
+_PR_CAPBSET_DROP = 24
+
+
+@pytest.fixture
+def unprivileged(tmp_path: Path) -> Unprivileged:
+    """A folder and a way to run wijkld there without root's powers (see :class:`Unprivileged`)."""
+    root = tmp_path / "unprivileged"
+    root.mkdir()
+    return Unprivileged(root)
