@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from wijkld import build, diff
 from wijkld.cli import cli
+from wijkld.errors import WijkldError
 from wijkld.iris import DEFAULT_BASE
 
 
@@ -108,3 +111,42 @@ def test_build_check_command(minimal_data: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "differs: wijkld.ttl" in result.output
     assert (out / "wijkld.ttl").read_text() == "stale"  # --check never publishes
+
+
+def test_lines_are_kept_as_splitlines_would_keep_them() -> None:
+    """Fed in chunks of any size, line ends of any kind (also split between chunks) give bytes.splitlines."""
+    text = b"a b c .\r\n\nd e f .\re\n  \n\r\nlast, without an end"
+    expected = {line for line in text.splitlines() if line.strip()}
+    for size in (1, 2, 3, 7, len(text)):
+        lines = diff._Lines()
+        for start in range(0, len(text), size):
+            lines.feed(text[start : start + size])
+        assert lines.finish() == expected, size
+
+
+def test_read_lines_places_an_error_in_the_file(tmp_path: Path) -> None:
+    good = [f'<http://x/{i}> <http://x/p> "{i}" .' for i in range(40000)]  # more than one chunk
+    plain = tmp_path / "lines.nt"
+    plain.write_bytes(("\r\n".join(good[:20]) + "\n\n" + "\n".join(good[20:]) + "\n").encode())
+    zipped = tmp_path / "lines.nt.gz"
+    zipped.write_bytes(gzip.compress(plain.read_bytes()))
+    assert diff.read_lines(plain) == diff.read_lines(zipped) == {line.encode() for line in good}
+    plain.write_bytes(("\n".join(good) + "\n<http://x/bad> <http://x/p> .\n").encode())
+    with pytest.raises(WijkldError) as error:
+        diff.read_lines(plain)
+    message = error.value.format_message()
+    assert message.startswith(f"{plain}:40001:29: cannot read N-Triples: The object of a triple must be"), message
+
+
+def test_diff_names_what_is_not_a_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "old.nt.gz"
+    os.mkfifo(fifo)
+    result = CliRunner().invoke(cli, ["diff", str(fifo), str(fifo)])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {fifo}: cannot read N-Triples: it is a FIFO, not a regular file\n"
+    release = tmp_path / "release"
+    release.mkdir()
+    (release / "wijkld.nt.gz").mkdir()
+    result = CliRunner().invoke(cli, ["diff", str(release), str(release)])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {release / 'wijkld.nt.gz'}: cannot read N-Triples: it is a directory, not a file\n"

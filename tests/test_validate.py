@@ -7,6 +7,7 @@ import gzip
 import json
 import shutil
 import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -153,21 +154,42 @@ def test_a_parse_error_inside_a_gzipped_file(runner: CliRunner, tmp_path: Path) 
     assert result.stderr.startswith(f"Error: {path}:3:11: ")
 
 
-def test_a_corrupted_gzip_file_is_reported_where_the_good_text_ends(runner: CliRunner, tmp_path: Path) -> None:
-    text = (FIXTURES / "valid.ttl").read_bytes() * 200
+def test_a_truncated_gzip_file_is_reported_where_the_good_text_ends(runner: CliRunner, tmp_path: Path) -> None:
+    compressed = gzip.compress((FIXTURES / "valid.ttl").read_bytes() * 200)[:-40]  # the end of the stream is missing
+    good = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(compressed)
+    line, column = good.count(b"\n") + 1, len(good) - good.rfind(b"\n")
+    assert line > 1
     path = tmp_path / "cut.ttl.gz"
-    path.write_bytes(gzip.compress(text)[:-40])  # truncated: the end of the stream is missing
+    path.write_bytes(compressed)
     result = invoke(runner, path)
     assert_clean_failure(result, 2)
-    assert result.stderr.startswith(f"Error: {path}:")
-    line, column = result.stderr.split(f"{path}:")[1].split(":")[:2]
-    assert int(line) > 1 and int(column) >= 1
-    assert "corrupt gzip data" in result.stderr
+    assert result.stderr == (
+        f"Error: {path}:{line}:{column}: cannot read the data: "
+        "the file is truncated: the gzip stream ends early (the text up to here was read)\n"
+    )
+
+
+def test_corrupt_empty_and_false_gzip_files_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    compressed = bytearray(gzip.compress((FIXTURES / "valid.ttl").read_bytes()))
+    compressed[-8] ^= 0xFF  # the CRC of the text, in the trailer
+    corrupt = tmp_path / "crc.ttl.gz"
+    corrupt.write_bytes(compressed)
+    result = invoke(runner, corrupt)
+    assert_clean_failure(result, 2)
+    assert result.stderr.startswith(f"Error: {corrupt}:")
+    assert "cannot read the data: corrupt gzip data (Error -3 while decompressing data: incorrect data check)" in (
+        result.stderr
+    )
+    empty = tmp_path / "empty.nt.gz"
+    empty.write_bytes(b"")
+    result = invoke(runner, empty)
+    assert_clean_failure(result, 2)
+    assert result.stderr == f"Error: {empty}: cannot read the data: the file is empty (0 bytes), not a gzip file\n"
     not_gzip = tmp_path / "plain.nt.gz"
     not_gzip.write_bytes(b"<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n")
     result = invoke(runner, not_gzip)
     assert_clean_failure(result, 2)
-    assert result.stderr.startswith(f"Error: {not_gzip}:1:1: corrupt gzip data")
+    assert result.stderr.startswith(f"Error: {not_gzip}: cannot read the data: it is not a gzip file")
 
 
 def test_an_unknown_file_name_ending_exits_2(runner: CliRunner, tmp_path: Path) -> None:
@@ -241,12 +263,43 @@ def test_shapes_folder_and_shapes_syntax_errors(runner: CliRunner, tmp_path: Pat
     assert result.stderr.startswith(f"Error: {folder / 'b.ttl'}:3:")
 
 
-def test_empty_or_invalid_shapes_exit_2(runner: CliRunner, tmp_path: Path) -> None:
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    result = invoke(runner, fixture("valid.ttl"), "--shapes", empty)
+NO_SHAPES = "no SHACL shapes (no sh:NodeShape, sh:PropertyShape, target or sh:path), so nothing would be checked"
+
+
+@pytest.mark.parametrize(
+    ("files", "named", "held"),
+    [
+        pytest.param({"README.txt": "x"}, "", "the folder holds no Turtle files (*.ttl)", id="folder-without-ttl"),
+        pytest.param({"a.ttl": "# nothing\n"}, "", f"the Turtle files of this folder hold {NO_SHAPES}", id="folder"),
+        pytest.param({"s.ttl": ""}, "s.ttl", f"the file holds {NO_SHAPES}", id="empty-file"),
+        pytest.param(
+            {"s.ttl": "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"}, "s.ttl", "the file holds", id="prefixes"
+        ),
+        pytest.param({"s.ttl": "<https://x.org/a> <https://x.org/b> 1 .\n"}, "s.ttl", "the file holds", id="data"),
+    ],
+)
+def test_shapes_without_shapes_exit_2(
+    runner: CliRunner, tmp_path: Path, files: dict[str, str], named: str, held: str
+) -> None:
+    """Shapes that hold no shapes would let any data "conform": that is an input error, not a pass."""
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    shapes = tmp_path / named if named else tmp_path
+    result = invoke(runner, fixture("broken.ttl"), "--shapes", shapes)
     assert_clean_failure(result, 2)
-    assert "no shapes found" in result.stderr
+    assert result.stderr.startswith(f"Error: {shapes}: no shapes found: {held}")
+    assert "Conforms" not in result.output
+
+
+def test_shapes_that_are_not_turtle_exit_2_with_line_and_column(runner: CliRunner, tmp_path: Path) -> None:
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text('{"@context": {}, "@id": "x"}\n')  # JSON-LD, not Turtle
+    result = invoke(runner, fixture("valid.ttl"), "--shapes", shapes)
+    assert_clean_failure(result, 2)
+    assert result.stderr.startswith(f"Error: {shapes}:1:1: ")
+
+
+def test_invalid_shapes_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     for constraint in ('sh:minCount "one"', 'sh:pattern "("'):
         invalid = tmp_path / "invalid.ttl"
         invalid.write_text(
@@ -305,8 +358,8 @@ def broken_team(release_dir: Path) -> tuple[str, str]:
     """(Turtle, team IRI): a team of the release whose wijk is a municipality, which the loader cannot know and
     the shapes reject. Only the team's own triples, so that validation is quick; every result is about the team."""
     release = Graph().parse(release_dir / "wijkld.ttl", format="turtle")
-    team = sorted(release.subjects(RDF.type, WIJKLD.AdoptionTeam))[0]
-    municipality = sorted(release.subjects(RDF.type, WIJKLD.Municipality))[0]
+    team = sorted(release.subjects(RDF.type, WIJKLD.AdoptionTeam), key=str)[0]
+    municipality = sorted(release.subjects(RDF.type, WIJKLD.Municipality), key=str)[0]
     g = Graph()
     for triple in release.triples((team, None, None)):
         g.add(triple)
@@ -421,7 +474,7 @@ def test_records_and_derived_resources_are_located(locator: locate.Locator, data
 
 def test_check_keeps_its_signature_for_the_build(built_release: Graph) -> None:
     """check(data, shapes=None, ontology=None) as build.py calls it; focus_nodes to check a few resources quickly."""
-    team = sorted(built_release.subjects(RDF.type, WIJKLD.AdoptionTeam))[0]
+    team = sorted(built_release.subjects(RDF.type, WIJKLD.AdoptionTeam), key=str)[0]
     report = validate.check(built_release, validate.load_shapes(), validate.load_ontology(), focus_nodes=[team])
     assert report.conforms and report.count("violation") == 0
     broken = Graph() + built_release

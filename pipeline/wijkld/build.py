@@ -22,7 +22,7 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
-from . import diff, jsonld, locate, mapping, metadata, outdir, pages, publish, records, validate
+from . import diff, inputs, jsonld, locate, mapping, metadata, outdir, pages, publish, records, validate
 from . import report as reporting
 from .errors import NonConformingError, WijkldError
 from .iris import Minter
@@ -146,10 +146,10 @@ def _violations_message(report: validate.Report, what: str, locator: locate.Loca
 def read_baseline(out: Path, version: str) -> Baseline:
     """A rebuild of the same version keeps its baseline; a new version compares with the last release."""
     notes = out / NOTES_JSON
-    if not notes.is_file():
+    if not os.path.lexists(notes):
         return Baseline("", frozenset(), None)
     try:
-        previous = json.loads(notes.read_text(encoding="utf-8"))
+        previous = json.loads(inputs.read_bytes(notes, what="read the previous release notes", limit=1 << 26))
         if previous["new_version"] == version:
             dump = out / BASELINE
             old_version = previous["old_version"]
@@ -159,9 +159,9 @@ def read_baseline(out: Path, version: str) -> Baseline:
     except (ValueError, KeyError) as exc:
         message = f"{notes}: cannot read the previous release notes ({exc}); remove {out} to start afresh"
         raise WijkldError(message) from None
-    if not dump.is_file():
+    if not os.path.lexists(dump):
         return Baseline(old_version, frozenset(), None)
-    raw = dump.read_bytes()
+    raw = inputs.read_bytes(dump, what="read the previous release")
     return Baseline(old_version, frozenset(diff.read_lines(dump)), raw)
 
 

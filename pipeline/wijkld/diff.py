@@ -6,17 +6,21 @@ nodes, a triple's line is its identity, so set differences are exact.
 
 from __future__ import annotations
 
-import gzip
 import json
+import os
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from . import inputs
 from .errors import WijkldError
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: Oxigraph's position prefix; the message gives it as FILE:LINE:COLUMN instead.
+_POSITION = re.compile(r"^Parser error (?:at|between) [^:]*: ")
 
 
 @dataclass
@@ -74,26 +78,54 @@ class ReleaseDiff:
 
 
 def read_lines(path: Path) -> set[bytes]:
-    """N-Triples lines of a release file (``.nt`` or ``.nt.gz``), checked to parse."""
-    try:
-        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-        for _ in ox.parse(raw, format=ox.RdfFormat.N_TRIPLES):
-            pass
-    except (OSError, EOFError, gzip.BadGzipFile, SyntaxError, ValueError) as exc:
-        raise WijkldError(f"{path}: cannot read N-Triples: {exc}") from None
-    return {line for line in raw.splitlines() if line.strip()}
+    """The N-Triples lines of a release file (``.nt`` or ``.nt.gz``), checked to parse.
+
+    The parser reads the file as a stream (wijkld.inputs: regular files only, inflated with a cap) while
+    :class:`_Lines` keeps its lines, so the text is never held beside them; a file that is not N-Triples
+    stops the parser, and the reading, at its first bytes.
+    """
+    lines = _Lines()
+    with inputs.open_input(path, what="read N-Triples", watch=lines.feed) as handle:
+        try:
+            for _ in ox.parse(handle, format=ox.RdfFormat.N_TRIPLES):
+                pass
+        except SyntaxError as exc:
+            where = f"{path}:{exc.lineno}:{exc.offset or 1}" if exc.lineno else str(path)
+            raise WijkldError(f"{where}: cannot read N-Triples: {_POSITION.sub('', str(exc.msg or exc))}") from None
+    return lines.finish()
+
+
+class _Lines:
+    """The non-blank lines of a text fed in chunks, without their line ends (as ``bytes.splitlines``)."""
+
+    def __init__(self) -> None:
+        self.lines: set[bytes] = set()
+        self.partial: list[bytes] = []  # the start of a line that has not ended yet
+
+    def feed(self, chunk: bytes) -> None:
+        if b"\n" not in chunk and b"\r" not in chunk:
+            self.partial.append(chunk)
+            return
+        text = b"".join(self.partial) + chunk
+        found = text.splitlines()
+        self.partial = [] if text.endswith((b"\n", b"\r")) else [found.pop()]
+        self.lines.update(line for line in found if line.strip())
+
+    def finish(self) -> set[bytes]:
+        last = b"".join(self.partial)
+        if last.strip():
+            self.lines.add(last)
+        return self.lines
 
 
 def release_dump(path: Path) -> Path:
-    """Accept a release folder or a dump file."""
-    if path.is_dir():
-        candidate = path / "wijkld.nt.gz"
-        if not candidate.is_file():
-            raise WijkldError(f"{path}: no wijkld.nt.gz in this folder; is it a wijkld release?")
-        return candidate
-    if not path.is_file():
-        raise WijkldError(f"{path}: no such file or folder")
-    return path
+    """Accept a release folder or a dump file; what else is there, wijkld.inputs explains when it is read."""
+    if not os.path.isdir(path):  # os.path: never raises, so a permission error is left to the reading
+        return path
+    candidate = path / "wijkld.nt.gz"
+    if not os.path.lexists(candidate):
+        raise WijkldError(f"{path}: no wijkld.nt.gz in this folder; is it a wijkld release?")
+    return candidate
 
 
 def compare(old: set[bytes], new: set[bytes], old_version: str = "", new_version: str = "") -> ReleaseDiff:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -70,3 +71,28 @@ class Interrupted(click.ClickException):
 
     def __init__(self) -> None:
         super().__init__("interrupted (Ctrl-C); nothing was published or changed")
+
+
+_CAUSES = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EFBIG: "the file is larger than the file-size limit (ulimit -f) allows",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EROFS: "the file system is read-only",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EISDIR: "it is a folder, not a file",
+    errno.ENAMETOOLONG: "the name is too long",
+    errno.ELOOP: "too many levels of symbolic links (a symlink loop?)",
+    errno.EMFILE: "too many open files (ulimit -n)",
+    errno.ENOMEM: "out of memory",
+}
+
+
+def os_cause(exc: BaseException) -> str:
+    """What a failed system call means, in words for users: the one wording every command uses."""
+    if isinstance(exc, OSError) and exc.errno in _CAUSES:
+        return _CAUSES[exc.errno]
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror[:1].lower() + exc.strerror[1:]
+    return str(exc) or type(exc).__name__

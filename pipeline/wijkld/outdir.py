@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
-import errno
 import fcntl
 import os
 import re
@@ -31,7 +30,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .errors import WijkldError
+from .errors import WijkldError, os_cause
 
 #: A file every release holds, so that a later build knows the folder is its to replace.
 MARKER = ".wijkld-release"
@@ -89,7 +88,7 @@ def refuse_unsafe(out: Path, data_dir: Path | None = None) -> None:
     try:
         entries = [entry.name for entry in os.scandir(target)]
     except OSError as exc:
-        raise OutputRefused(f"--out {shown}: cannot list the folder ({_reason(exc)})") from None
+        raise OutputRefused(f"--out {shown}: cannot list the folder ({os_cause(exc)})") from None
     if entries and not is_release(target):
         listed = ", ".join(sorted(entries)[:3]) + (", ..." if len(entries) > 3 else "")
         raise OutputRefused(
@@ -115,7 +114,7 @@ def _resolved(path: Path) -> Path:
     try:
         return path.expanduser().resolve()
     except (OSError, RuntimeError) as exc:  # a symlink loop
-        raise OutputRefused(f"{path}: cannot resolve the path ({_reason(exc)})") from None
+        raise OutputRefused(f"{path}: cannot resolve the path ({os_cause(exc)})") from None
 
 
 def _home() -> Path | None:
@@ -149,7 +148,7 @@ def exclusive(out: Path, *, wait: bool = True, notify: Notify = lambda _: None) 
         path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(path, "a+b")  # noqa: SIM115 - held for the whole build
     except OSError as exc:
-        raise WijkldError(f"--out {out}: cannot create the lock file {path} ({_reason(exc)})") from None
+        raise WijkldError(f"--out {out}: cannot create the lock file {path} ({os_cause(exc)})") from None
     with handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -206,7 +205,7 @@ def transient_folder(out: Path, kind: str) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=f".{target.name}.{kind}-{os.getpid()}-", dir=target.parent))
     except OSError as exc:
-        raise WijkldError(f"--out {out}: cannot create a folder in {target.parent} ({_reason(exc)})") from None
+        raise WijkldError(f"--out {out}: cannot create a folder in {target.parent} ({os_cause(exc)})") from None
 
 
 def recover(out: Path, notify: Notify = lambda _: None) -> None:
@@ -267,7 +266,7 @@ def remove_tree(path: Path, notify: Notify = lambda _: None) -> None:
         else:
             shutil.rmtree(path, onerror=writable_then_retry)
     except OSError as exc:
-        notify(f"warning: could not remove {path} ({_reason(exc)}); remove it by hand")
+        notify(f"warning: could not remove {path} ({os_cause(exc)}); remove it by hand")
 
 
 def swap_in(staged: Path, out: Path, notify: Notify = lambda _: None) -> None:
@@ -350,36 +349,9 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-# -- what an OSError means to the user ---------------------------------------------------------
-
-_CAUSES = {
-    errno.ENOSPC: "no space left on the device",
-    errno.EDQUOT: "the disk quota is exceeded",
-    errno.EFBIG: "the file is larger than the file-size limit (ulimit -f) allows",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "operation not permitted",
-    errno.EROFS: "the file system is read-only",
-    errno.ENOENT: "no such file or folder",
-    errno.ENOTDIR: "a part of the path is a file, not a folder",
-    errno.EISDIR: "it is a folder, not a file",
-    errno.ENAMETOOLONG: "the name is too long",
-    errno.ELOOP: "too many levels of symbolic links",
-    errno.EMFILE: "too many open files (ulimit -n)",
-    errno.ENOMEM: "out of memory",
-}
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.errno in _CAUSES:
-        return _CAUSES[exc.errno]
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror.lower()
-    return str(exc) or type(exc).__name__
-
-
 def os_error(exc: OSError, doing: str = "") -> WijkldError:
     """A user-facing error for a failed file operation: which file, and the cause in words (exit 2)."""
     names = [name for name in (exc.filename, exc.filename2) if name]
     where = f"{os.fsdecode(names[0])}: " if names else ""
     during = f" (while {doing})" if doing else ""
-    return WijkldError(f"{where}{_reason(exc)}{during}")
+    return WijkldError(f"{where}{os_cause(exc)}{during}")

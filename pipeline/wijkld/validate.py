@@ -17,16 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import gzip
-import io
 import logging
 import re
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 from pyshacl import validate as pyshacl_validate
@@ -38,7 +35,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.term import Node
 
-from . import records
+from . import inputs, records
 from .errors import WijkldError
 from .iris import Minter
 from .locate import Location, Locator, under_base
@@ -122,15 +119,26 @@ class Report:
 
 
 def load_shapes(paths: Iterable[Path] | None = None) -> Graph:
-    """The shapes graph: every ``.ttl`` file under the given paths (default: the project's shapes)."""
+    """The shapes graph: every ``.ttl`` file under the given paths (default: the project's shapes).
+
+    Each file is read once (wijkld.inputs: regular files only, size capped) and its syntax checked with
+    Oxigraph first, whose errors give ``file:line:col`` where rdflib's would not.
+    """
     graph = Graph()
     for file in shapes_files(paths):
-        graph.parse(file, format="turtle")
+        raw = inputs.read_bytes(file, what="read the shapes")
+        base = file.absolute().as_uri()
+        try:
+            for _ in ox.parse(raw, ox.RdfFormat.TURTLE, base_iri=base):
+                pass
+        except SyntaxError as exc:
+            raise WijkldError(syntax_error_message(file, exc)) from None
+        graph.parse(data=raw, format="turtle", publicID=base)
     return graph
 
 
 def shapes_files(paths: Iterable[Path] | None = None) -> list[Path]:
-    """The Turtle files :func:`load_shapes` reads, so that callers can check their syntax first."""
+    """The Turtle files :func:`load_shapes` reads: a file as given, the ``*.ttl`` under a folder."""
     files: list[Path] = []
     for path in paths or [resource_dir("shapes")]:
         files.extend(sorted(path.rglob("*.ttl")) if path.is_dir() else [path])
@@ -182,7 +190,7 @@ def sparql_parse_cache(enabled: bool = True) -> Iterator[None]:
         yield  # an outer block asked for rdflib's own parsing; keep it
         return
     _CACHE_SWITCH.append(enabled)
-    sparql_processor.SPARQLProcessor.query = query if enabled else _RDFLIB_QUERY  # type: ignore[method-assign]
+    sparql_processor.SPARQLProcessor.query = query if enabled else _RDFLIB_QUERY  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
@@ -360,7 +368,7 @@ def ontology_mixin(ontology: Graph) -> Graph:
     """What pyshacl mixes into the data from ``ontology``: its RDFS and OWL axioms, not labels or definitions."""
     from pyshacl.rdfutil.inoculate import inoculate
 
-    return inoculate(Graph(), ontology)
+    return inoculate(Graph(), ontology)  # type: ignore[arg-type]  # pyshacl annotates its own wrapper; it takes a Graph
 
 
 def ntriples_of(*graphs: Graph) -> bytes:
@@ -369,9 +377,9 @@ def ntriples_of(*graphs: Graph) -> bytes:
     Written by Oxigraph: rdflib's N-Triples writer rewrites some literals ("2007-05-03Z"^^xsd:date loses its Z).
     """
     triples = set().union(*(set(graph) for graph in graphs)) if graphs else set()
-    lines = ox.serialize(
-        [ox.Triple(*(to_oxigraph_term(term) for term in triple)) for triple in triples], format=ox.RdfFormat.N_TRIPLES
-    )
+    # a subject is never a literal here (only in-memory rdflib graphs hold such triples)
+    terms = [ox.Triple(*(to_oxigraph_term(term) for term in triple)) for triple in triples]  # type: ignore[arg-type]
+    lines = ox.serialize(terms, format=ox.RdfFormat.N_TRIPLES) or b""  # bytes: no output was given
     return b"".join(sorted(lines.splitlines(keepends=True)))
 
 
@@ -550,15 +558,19 @@ def read_data(paths: Iterable[Path]) -> Data:
 
 
 def parse_file(path: Path, bnode_prefix: str = "") -> Iterator[tuple[Node, URIRef, Node]]:
-    """The triples of one RDF file, any named graphs merged into one."""
+    """The triples of one RDF file, any named graphs merged into one.
+
+    Parsed as it is read (wijkld.inputs: regular files only, gzip inflated with a cap), so the text is never
+    held whole; a broken gzip stream is reported at the line and column where the good text ends.
+    """
     fmt, gzipped = rdf_format(path)
+    with inputs.open_input(path, what="read the data", gzipped=gzipped) as handle:
+        yield from _parse(handle, fmt, path, bnode_prefix)
+
+
+def _parse(handle: BinaryIO, fmt: ox.RdfFormat, path: Path, bnode_prefix: str) -> Iterator[tuple[Node, URIRef, Node]]:
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise WijkldError(f"{path}: cannot read the file ({exc.strerror})") from None
-    text = _gunzip(path, raw) if gzipped else raw
-    try:
-        for quad in quiet_literals(ox.parse(text, fmt, base_iri=path.absolute().as_uri())):
+        for quad in quiet_literals(ox.parse(handle, fmt, base_iri=path.absolute().as_uri())):
             yield (
                 from_oxigraph(quad.subject, bnode_prefix, path),
                 URIRef(quad.predicate.value),
@@ -588,21 +600,6 @@ def syntax_error_message(path: Path, exc: SyntaxError) -> str:
     if exc.lineno:
         return f"{path}:{exc.lineno}:{exc.offset or 1}: {message}"
     return f"{path}: {message}"
-
-
-def _gunzip(path: Path, raw: bytes) -> bytes:
-    """Decompress; a corrupt stream is reported at the line and column where the good text ends."""
-    good: list[bytes] = []
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as handle:
-            while chunk := handle.read(4096):
-                good.append(chunk)
-    except (OSError, EOFError, zlib.error) as exc:
-        text = b"".join(good)
-        line = text.count(b"\n") + 1
-        column = len(text) - (text.rfind(b"\n") + 1) + 1
-        raise WijkldError(f"{path}:{line}:{column}: corrupt gzip data ({exc}); the text up to here was read") from None
-    return b"".join(good)
 
 
 def from_oxigraph(term: object, bnode_prefix: str, path: Path) -> Node:
@@ -646,11 +643,14 @@ def run(paths: list[Path], shapes_path: Path | None, records_dir: Path | None, b
     data = read_data(paths)
     files = shapes_files([shapes_path] if shapes_path else None)
     if not files:
-        raise WijkldError(f"{shapes_path}: no shapes found (expected Turtle files, *.ttl)")
-    for file in files:
-        for _ in parse_file(file):  # syntax errors with line and column; rdflib's would lack them
-            pass
+        raise WijkldError(f"{shapes_path}: no shapes found: the folder holds no Turtle files (*.ttl)")
     shapes = load_shapes(files)
+    if not all_shapes(shapes):  # else every file would "conform" to nothing
+        held = "the Turtle files of this folder hold" if shapes_path and shapes_path.is_dir() else "the file holds"
+        raise WijkldError(
+            f"{shapes_path}: no shapes found: {held} no SHACL shapes "
+            "(no sh:NodeShape, sh:PropertyShape, target or sh:path), so nothing would be checked"
+        )
     pyshacl_log = logging.getLogger("pyshacl-validate")
     pyshacl_log.addFilter(_no_shape_errors)  # pyshacl logs what it raises; we report it ourselves
     try:

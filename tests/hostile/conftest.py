@@ -73,16 +73,23 @@ def wijkld(tmp_path: Path) -> RunWijkld:
     take resource limits or signals: the hostile cases need the real process.
     """
 
-    def run(*args: str, cwd: Path | None = None, timeout: float = 120, **kwargs: object) -> subprocess.CompletedProcess:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", **kwargs.pop("env", {})}  # type: ignore[dict-item]
+    def run(
+        *args: str,
+        cwd: Path | None = None,
+        timeout: float = 120,
+        env: dict[str, str] | None = None,
+        stdin: int | None = None,
+        preexec_fn: Callable[[], None] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "wijkld", *args],
             cwd=cwd or tmp_path,
             capture_output=True,
             text=True,
             timeout=timeout,
-            env=env,
-            **kwargs,  # type: ignore[arg-type]
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+            stdin=stdin,
+            preexec_fn=preexec_fn,  # noqa: PLW1509 - resource limits and privileges, set before exec
         )
 
     return run
