@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
 
+import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import XSD, Graph, Literal, URIRef
 
 from wijkld import records
 from wijkld.errors import EXIT_BAD_INPUT, InputError, Problem
-from wijkld.records import PartialDate, Records
-from wijkld.schema import RECORD_TYPES
+from wijkld.mapping import date_literal, decimal_literal
+from wijkld.records import PartialDate, Records, Value
+from wijkld.schema import RECORD_TYPES, Kind
 
 COUNTS = {
     "release": 1,
@@ -85,6 +94,18 @@ def copy_line(data: Path, file: str, line: int, edit: Callable[[str], str] = lam
     """Append a (changed) copy of a line at the end of the file."""
     text = (data / file).read_text(encoding="utf-8")
     (data / file).write_text(text + edit(text.split("\n")[line - 1]) + "\n", encoding="utf-8")
+
+
+def replace_file(data: Path, file: str, make: Callable[[Path], object]) -> None:
+    """Put ``make(path)`` (a folder, a pipe, a link) where the file was."""
+    (data / file).unlink()
+    make(data / file)
+
+
+def sparse_gibibyte(path: Path) -> None:
+    """A file of one byte over 1 GiB that takes no room on disk."""
+    with path.open("wb") as fh:
+        fh.truncate(2**30 + 1)
 
 
 def append(data: Path, file: str, text: str) -> None:
@@ -648,6 +669,170 @@ CASES = [
         ],
         id="ambiguous-any-reference",
     ),
+    # -- issue 13: what an attacker or a careless editor may put in a cell or in place of a file --
+    pytest.param(
+        lambda d: set_cell(d, "persons.csv", 3, "name", "Pieter\x1b[31m de Wit"),
+        [
+            "data/persons.csv:3: field 'name': expected text; got 'Pieter\\x1b[31m de Wit' "
+            "(control character U+001B at position 7; remove it)"
+        ],
+        id="control-character",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "persons.csv", 3, "name", "Pieter \u202etiW ed"),
+        [
+            "data/persons.csv:3: field 'name': expected text; got 'Pieter \\u202etiW ed' "
+            "(bidirectional control character U+202E (RIGHT-TO-LEFT OVERRIDE) at position 8; remove it)"
+        ],
+        id="bidi-override",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "persons.csv", 3, "alt_names", "Piet\nde Wit"),
+        [
+            "data/persons.csv:3: field 'alt_names': expected one or more texts separated by ' | '; "
+            "got 'Piet\\nde Wit' (line break U+000A at position 5; remove it)"
+        ],
+        id="line-break-in-a-name",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "persons.csv", 3, "note", "x" * 100_001),
+        [
+            f"data/persons.csv:3: field 'note': expected text; got {'x' * 100!r}... "
+            "(100,001 characters; a cell holds at most 100,000)"
+        ],
+        id="cell-too-long",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "quantities.csv", 2, "value", "1e999999999"),
+        [
+            "data/quantities.csv:2: field 'value': expected a number like 700000 or 6.9; got '1e999999999' "
+            "(write the number in full, without an exponent)"
+        ],
+        id="decimal-exponent",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "quantities.csv", 2, "value", "1234567890.123456789"),
+        [
+            "data/quantities.csv:2: field 'value': expected a number like 700000 or 6.9; "
+            "got '1234567890.123456789' (at most 18 digits)"
+        ],
+        id="decimal-too-many-digits",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "teams.csv", 2, "position", "١"),
+        [
+            "data/teams.csv:2: field 'position': expected a whole number; got '١' "
+            "(only the digits 0-9: U+0661 ARABIC-INDIC DIGIT ONE at position 1 is not one)"
+        ],
+        id="arabic-indic-digit",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "programmes.csv", 2, "number_of_wijken", "-1000000000000000000"),
+        [
+            "data/programmes.csv:2: field 'number_of_wijken': expected a whole number; "
+            "got '-1000000000000000000' (at most 18 digits)"
+        ],
+        id="integer-too-large",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "places.csv", 3, "cbs_year", "207"),
+        ["data/places.csv:3: field 'cbs_year': expected a whole number; got '207' (must be from 1000 to 9999)"],
+        id="cbs-year-not-four-digits",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "sources.csv", 5, "date", "0000-05-03"),
+        [
+            "data/sources.csv:5: field 'date': expected a date as YYYY, YYYY-MM or YYYY-MM-DD; got '0000-05-03' "
+            "(year 0000 does not exist; years run from 0001 to 9999)"
+        ],
+        id="year-zero",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "sources.csv", 5, "date", "+12007"),
+        [
+            "data/sources.csv:5: field 'date': expected a date as YYYY, YYYY-MM or YYYY-MM-DD; got '+12007' "
+            "(years run from 0001 to 9999)"
+        ],
+        id="year-after-9999",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "memberships.csv", 2, "person", "jan-van-der-b\u043es"),
+        [
+            "data/memberships.csv:2: field 'person': expected the key of a person record; got 'jan-van-der-b\u043es' "
+            "(U+043E CYRILLIC SMALL LETTER O at position 14 is not an ASCII letter or digit)"
+        ],
+        id="key-with-a-lookalike-letter",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "persons.csv", 3, "key", "pieter-" + "x" * 74),
+        [
+            "data/persons.csv:3: field 'key': expected a key: lowercase letters, digits and single hyphens, "
+            f"like 'jan-van-der-bos'; got 'pieter-{'x' * 74}' (at most 80 characters: a key becomes the last "
+            "segment of an IRI)"
+        ],
+        id="key-too-long",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "persons.csv", 2, "biography", "https://www.parlement.example/%zz"),
+        [
+            "data/persons.csv:2: field 'biography': expected an absolute http(s) IRI without spaces; "
+            "got 'https://www.parlement.example/%zz' (invalid percent-encoding '%zz': '%' must be followed by "
+            "two hexadecimal digits)"
+        ],
+        id="iri-bad-percent-encoding",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "persons.csv", 2, "biography", "javascript:alert(1)"),
+        [
+            "data/persons.csv:2: field 'biography': expected an absolute http(s) IRI without spaces; "
+            "got 'javascript:alert(1)' (the scheme must be http or https, not 'javascript')"
+        ],
+        id="iri-javascript",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "release.csv", 2, "contact_email", "data<script>@wijkld.example"),
+        [
+            "data/release.csv:2: field 'contact_email': expected an e-mail address; "
+            "got 'data<script>@wijkld.example' (character '<' at position 5 cannot be part of an address "
+            "that is published as a mailto: IRI)"
+        ],
+        id="email-not-a-mailto-iri",
+    ),
+    pytest.param(
+        lambda d: replace_file(d, "lessons.csv", Path.mkdir),
+        ["data/lessons.csv: cannot read the lesson records: it is a directory, not a file"],
+        id="directory-for-a-file",
+    ),
+    pytest.param(
+        lambda d: replace_file(d, "lessons.csv", lambda p: p.symlink_to("/dev/zero")),
+        ["data/lessons.csv: cannot read the lesson records: it is a character device, not a regular file"],
+        id="link-to-dev-zero",
+    ),
+    pytest.param(
+        lambda d: replace_file(d, "lessons.csv", os.mkfifo),
+        ["data/lessons.csv: cannot read the lesson records: it is a FIFO, not a regular file"],
+        id="named-pipe",
+    ),
+    pytest.param(
+        lambda d: replace_file(d, "lessons.csv", lambda p: p.symlink_to(p)),
+        ["data/lessons.csv: cannot read the lesson records: too many levels of symbolic links (a symlink loop?)"],
+        id="link-loop",
+    ),
+    pytest.param(
+        lambda d: replace_file(d, "lessons.csv", sparse_gibibyte),
+        ["data/lessons.csv: cannot read the lesson records: it holds more than 1 GiB, the most a CSV file may hold"],
+        id="file-over-a-gibibyte",
+    ),
+    pytest.param(
+        lambda d: edit_line(d, "persons.csv", 1, lambda text: text + ",x" * 30),
+        [f"data/persons.csv:1: expected at most 11 columns ({PERSON_COLUMNS}); the header has 41"],
+        id="too-many-columns",
+    ),
+    pytest.param(
+        lambda d: edit_line(d, "persons.csv", 3, lambda text: text.replace("Pieter de Wit", "P" * 200_000, 1)),
+        ["data/persons.csv:3: field 'name': expected a cell of at most 100,000 characters; got one of over 131,072"],
+        id="cell-over-the-csv-limit",
+    ),
 ]
 
 
@@ -733,3 +918,162 @@ def test_the_real_records_load_with_thirteen_teams(repo_root: Path) -> None:
     loaded = records.load(repo_root / "data")
     assert len(loaded.of("team")) == 13
     assert {t.get("position") for t in loaded.of("team")} == set(range(1, 14))
+
+
+# -- properties: whatever the loader accepts is safe downstream (issue 13) -------------------------------------
+
+FIELDS = {f.kind: f for rt in RECORD_TYPES for f in rt.fields}
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+#: characters a terminal obeys or an XML 1.0 document cannot hold (tab and line feed are text)
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+NUMBERISH = st.text(alphabet="0123456789+-.eE_ ١３²,", max_size=25) | st.from_regex(
+    r"-?[0-9]{1,20}(\.[0-9]{0,20})?", fullmatch=True
+)
+DATEISH = (
+    st.tuples(st.integers(0, 10_000), st.integers(0, 13), st.integers(0, 32), st.integers(1, 3)).map(
+        lambda d: "-".join([f"{d[0]:04d}", f"{d[1]:02d}", f"{d[2]:02d}"][: d[3]])
+    )
+    | st.from_regex(r"[+-]?[0-9]{1,6}(-[0-9]{1,3}(-[0-9]{1,3})?)?", fullmatch=True)
+    | st.text(max_size=12)
+)
+
+
+def accepted(raw: str, kind: Kind) -> Value | None:
+    """What ``parse_value`` makes of a stripped, non-empty cell, or None if it refuses it."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return records.parse_value(raw, FIELDS[kind])
+    except ValueError:
+        return None
+
+
+def oxigraph_value(literal: Literal, function: str) -> str | None:
+    """``function(literal)`` as Oxigraph computes it, or None when it cannot read the literal."""
+    query = f"PREFIX xsd: <{XSD_NS}> SELECT ({function}({literal.n3()}) AS ?v) {{}}"
+    solutions = ox.Store().query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    (row,) = solutions
+    value = row["v"]
+    return None if value is None else value.value
+
+
+def round_trips(literal: Literal) -> bool:
+    """The literal comes back unchanged from N-Triples, as rdflib writes and reads it."""
+    graph = Graph()
+    graph.add((URIRef("http://example.org/s"), URIRef("http://example.org/p"), literal))
+    (back,) = Graph().parse(data=graph.serialize(format="nt"), format="nt").objects()
+    return back == literal and str(back) == str(literal)
+
+
+@settings(max_examples=300)
+@given(NUMBERISH)
+def test_every_accepted_decimal_is_read_back_the_same_by_rdflib_and_oxigraph(raw: str) -> None:
+    value = accepted(raw, Kind.DECIMAL)
+    if value is None:
+        return
+    assert isinstance(value, Decimal)
+    literal = decimal_literal(value)
+    assert not literal.ill_typed and literal.value == value
+    assert round_trips(literal)
+    assert Decimal(oxigraph_value(literal, "xsd:decimal") or "NaN") == value
+
+
+@settings(max_examples=300)
+@given(NUMBERISH)
+def test_every_accepted_whole_number_is_read_back_the_same_by_rdflib_and_oxigraph(raw: str) -> None:
+    value = accepted(raw, Kind.INT)
+    if value is None:
+        return
+    assert isinstance(value, int) and abs(value) < 10**18
+    literal = Literal(value, datatype=XSD.integer)
+    assert not literal.ill_typed and literal.value == value
+    assert round_trips(literal)
+    assert oxigraph_value(literal, "xsd:integer") == str(value)
+
+
+@given(NUMBERISH)
+def test_only_ascii_digits_make_a_number(raw: str) -> None:
+    for kind in (Kind.INT, Kind.DECIMAL):
+        if accepted(raw, kind) is not None:
+            assert re.fullmatch(r"[0-9+.-]+", raw.strip()), raw
+
+
+@settings(max_examples=300)
+@given(DATEISH)
+def test_every_accepted_date_is_read_back_the_same_by_rdflib_and_oxigraph(raw: str) -> None:
+    date = accepted(raw, Kind.DATE)
+    if date is None:
+        return
+    assert isinstance(date, PartialDate) and 1 <= date.year <= 9999
+    literal = date_literal(date)
+    assert not literal.ill_typed
+    assert round_trips(literal)
+    assert oxigraph_value(literal, "YEAR") == str(date.year)
+    if date.month is not None:
+        assert oxigraph_value(literal, "MONTH") == str(date.month)
+    if date.day is not None:
+        assert oxigraph_value(literal, "DAY") == str(date.day)
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=40))
+def test_every_accepted_text_is_safe_in_a_terminal_and_in_xml(raw: str) -> None:
+    for kind in (Kind.TEXT, Kind.TEXTS):
+        value = accepted(raw, kind)
+        for text in value if isinstance(value, tuple) else () if value is None else (str(value),):
+            assert not UNSAFE.search(text), ascii(text)
+            assert "\r" not in text
+            assert kind is Kind.TEXT or "\n" not in text
+            assert ElementTree.fromstring(f"<v>{escape(text)}</v>").text == text
+            assert round_trips(Literal(text, lang="nl"))
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=20))
+def test_every_accepted_key_is_plain_ascii(raw: str) -> None:
+    key = accepted(raw, Kind.KEY)
+    if key is not None:
+        assert isinstance(key, str) and key.isascii() and len(key) <= 80
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="abz09.-_+@<>\"' %?#()[]\\\u00e9\x1b", max_size=30))
+def test_every_accepted_email_makes_a_mailto_iri_every_tool_reads(raw: str) -> None:
+    address = accepted(raw, Kind.EMAIL)
+    if address is None:
+        return
+    iri = f"mailto:{address}"
+    assert ox.NamedNode(iri).value == iri
+    graph = Graph()
+    graph.add((URIRef("http://example.org/s"), URIRef("http://example.org/p"), URIRef(iri)))
+    (back,) = Graph().parse(data=graph.serialize(format="nt"), format="nt").objects()
+    assert str(back) == iri
+
+
+def test_line_breaks_in_text_are_line_feeds_whatever_the_editor_wrote() -> None:
+    note = FIELDS[Kind.TEXT]
+    assert records.parse_value("eerste\r\ntweede", note) == "eerste\ntweede"
+    with pytest.raises(ValueError, match="line break U\\+000D at position 7"):
+        records.parse_value("eerste\rtweede", note)
+
+
+def test_hints_for_unknown_keys_are_bounded_in_a_large_record_set(data: Path) -> None:
+    """Did-you-mean searches every key of the target type: with 600 unknown teams among 600, only the
+    first few unknown keys get a hint, so that the search does not grow with the square of the records."""
+    teams = read_rows(data / "teams.csv")
+    key, position = teams[0].index("key"), teams[0].index("position")
+    rows = [[*teams[1][:key], f"team-{n}", *teams[1][key + 1 :]] for n in range(600)]
+    for n, row in enumerate(rows):
+        row[position] = str(n + 1)
+    write_rows(data / "teams.csv", [teams[0], *rows])
+    members = read_rows(data / "memberships.csv")
+    key, team = members[0].index("key"), members[0].index("team")
+    rows = [[*members[1][:key], f"member-{n}", *members[1][key + 1 :]] for n in range(600)]
+    for n, row in enumerate(rows):
+        row[team] = f"team-{n}-x"
+    write_rows(data / "memberships.csv", [members[0], *rows])
+    problems = [line for line in load_problems(data) if line.startswith("data/memberships.csv") and "'team'" in line]
+    assert len(problems) == 600
+    assert "(did you mean 'team-0'?)" in problems[0]
+    assert 0 < sum("did you mean" in line for line in problems) < 100

@@ -43,6 +43,8 @@ def reference() -> str:
             kind = _TYPES[f.kind]
             if f.kind is Kind.ENUM:
                 kind += " " + ", ".join(f"`{c}`" for c in f.choices)
+            if f.bounds:
+                kind += f" from {f.bounds[0]} to {f.bounds[1]}"
             if f.target:
                 target = "any record" if f.target == "*" else f"`{f.target}`"
                 scheme = CONCEPT_FIELD_SCHEMES.get((rt.name, f.name))

@@ -37,6 +37,12 @@ class Problem:
         return f"{where}: {what}{self.message}"
 
 
+def shown(text: str, limit: int = 100) -> str:
+    """User input as a message quotes it: escaped by ``repr``, so that control characters in it cannot
+    drive the terminal, and cut after ``limit`` characters, so that a huge value cannot flood it."""
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}..."
+
+
 class WijkldError(click.ClickException):
     """An expected failure: reported as a message, never with a traceback."""
 

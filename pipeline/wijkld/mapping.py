@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 
 from rdflib import Graph, Literal, URIRef
@@ -88,6 +89,12 @@ def project_kind_iri(kind: str) -> URIRef:
 
 def date_literal(date: PartialDate) -> Literal:
     return Literal(date.iso, datatype=DATE_TYPES[date.precision])
+
+
+def decimal_literal(value: object) -> Literal:
+    """An xsd:decimal in its lexical form: str() writes 0.0000001 as 1E-7, which xsd:decimal does not allow."""
+    assert isinstance(value, Decimal)
+    return Literal(f"{value:f}", datatype=XSD.decimal)
 
 
 @dataclass(frozen=True)
@@ -432,7 +439,7 @@ class Mapper:
         yield from self.ref(s, DCTERMS.type, r, "kind", "concept")
         value = r.get("value")
         qualifier = r.text("qualifier") or "exact"
-        literal = Literal(str(value), datatype=XSD.decimal)
+        literal = decimal_literal(value)
         yield s, SCHEMA.minValue if qualifier.startswith("at-least") else SCHEMA.value, literal
         if unit == "EUR":
             yield s, SCHEMA.currency, Literal("EUR")

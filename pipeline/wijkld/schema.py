@@ -35,6 +35,7 @@ class Field:
     example: str
     target: str | None = None  # record type a REF/REFS points to ("*" = any type)
     choices: tuple[str, ...] = ()
+    bounds: tuple[int, int] | None = None  # least and greatest value of an INT
 
 
 @dataclass(frozen=True)
@@ -359,7 +360,12 @@ RECORD_TYPES: tuple[RecordType, ...] = (
                 "cbs_code", Kind.TEXT, False, "CBS code (GMxxxx, WKxxxxxx, BUxxxxxxxx); only verified ones.", "WK016405"
             ),
             Field(
-                "cbs_year", Kind.INT, False, "Year of the CBS classification the code belongs to, when known.", "2024"
+                "cbs_year",
+                Kind.INT,
+                False,
+                "Year of the CBS classification the code belongs to, when known; published as an xsd:gYear.",
+                "2024",
+                bounds=(1000, 9999),
             ),
             Field(
                 "identifier_source",
