@@ -1,7 +1,8 @@
-"""Load test on loopback: ``wijkld serve`` (Oxigraph) against rdflib's SPARQL engine, same data, same run.
+"""Load test on loopback: ``wijkld serve`` (Oxigraph) against rdflib's SPARQL engine, and under attack.
 
-    python benchmarks/serve_load.py --dist dist                # 16 clients, 30 s per engine
+    python benchmarks/serve_load.py --dist dist                # 16 clients, 10 s per engine and phase
     python benchmarks/serve_load.py --dist dist --seconds 5    # a quick run
+    python benchmarks/serve_load.py --dist dist --part attack  # only the attack
 
 Each engine runs in a process of its own (``wijkld serve``, and a minimal
 standard-library HTTP server around ``rdflib.Dataset.query`` started from this
@@ -10,6 +11,15 @@ the clients are threads of this process with keep-alive connections. The mix is
 the example queries in queries/ (or a built-in mix while that folder is empty),
 round-robin. It also measures what the worker processes of ``wijkld serve``
 cost per query: the same query in-process and through the pool.
+
+The attack (issue 13): the same clients run the same mix against one ``wijkld serve``
+while an attacker sends, over several connections from one address, queries that
+run until the time limit, that need more memory than a worker may have, that nest
+too deep, and 1 MiB bodies. Latency of the ordinary clients is printed side by side
+without the attacker, with it (fair shares: the default), and with it against a
+server whose ``--per-client`` lets one client take every worker (as before issue 13).
+Every client sends from its own loopback address (127.0.0.10 and up; the attacker
+127.0.0.2), because the server shares its workers out per address.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ import argparse
 import gzip
 import http.client
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -120,14 +131,29 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def address(number: int) -> str:
+    """Client ``number``'s own loopback address (Linux routes all of 127/8), or 127.0.0.1 where that fails."""
+    candidate = f"127.0.0.{10 + number}"
+    with socket.socket() as probe:
+        try:
+            probe.bind((candidate, 0))
+        except OSError:
+            return "127.0.0.1"
+    return candidate
+
+
+def connect(url: str, source: str) -> http.client.HTTPConnection:
+    parts = urlsplit(url)
+    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=120, source_address=(source, 0))
+
+
 def load(url: str, queries: list[str], clients: int, seconds: float) -> tuple[Tally, float]:
     """``clients`` threads, each with a keep-alive connection, sending the mix round-robin for ``seconds``."""
-    parts = urlsplit(url)
     tally = Tally()
     deadline = time.monotonic() + seconds
 
     def client(number: int) -> None:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+        connection = connect(url, address(number))
         i = number
         while time.monotonic() < deadline:
             path = "/sparql?" + urlencode({"query": queries[i % len(queries)]})
@@ -141,7 +167,7 @@ def load(url: str, queries: list[str], clients: int, seconds: float) -> tuple[Ta
             except (OSError, http.client.HTTPException):
                 ok = False
                 connection.close()
-                connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+                connection = connect(url, address(number))
             elapsed = time.perf_counter() - started
             with tally.lock:
                 if ok:
@@ -181,6 +207,119 @@ def check_answers(url: str, queries: dict[str, str]) -> list[str]:
     return failed
 
 
+#: What the attacker sends, in turn: (name, query text, sent as a POST body).
+ATTACKS = [
+    (
+        "runaway",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?x ?y . ?p ?q ?r }",
+        False,
+    ),
+    ("memory", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d LIMIT 1", False),
+    ("nested", "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }", False),
+    ("1 MiB a-a-a", "a-" * (1 << 19), True),
+    ("1 MiB string", "SELECT * WHERE { ?s ?p '''" + "a" * ((1 << 20) - 30), True),
+]
+ATTACKER = "127.0.0.2"
+
+
+def attack(url: str, stop: threading.Event, connections: int) -> dict[str, int]:
+    """Send ATTACKS round-robin over ``connections`` connections from ATTACKER until ``stop``; replies by status."""
+    statuses: dict[str, int] = {}
+    lock = threading.Lock()
+    source = ATTACKER if address(0) != "127.0.0.1" else "127.0.0.1"
+
+    def attacker(number: int) -> None:
+        i = number
+        while not stop.is_set():
+            _, text, as_body = ATTACKS[i % len(ATTACKS)]
+            i += 1
+            connection = connect(url, source)
+            try:
+                if as_body:
+                    headers = {"Content-Type": "application/sparql-query"}
+                    connection.request("POST", "/sparql", body=text.encode(), headers=headers)
+                else:
+                    connection.request("GET", "/sparql?" + urlencode({"query": text}))
+                response = connection.getresponse()
+                response.read()
+                key = str(response.status)
+            except (OSError, http.client.HTTPException):
+                key = "error"
+            finally:
+                connection.close()
+            with lock:
+                statuses[key] = statuses.get(key, 0) + 1
+
+    threads = [threading.Thread(target=attacker, args=(n,), daemon=True) for n in range(connections)]
+    for thread in threads:
+        thread.start()
+    stop.wait()
+    for thread in threads:
+        thread.join(120)
+    return statuses
+
+
+def _collect(statuses: dict[str, int], url: str, stop: threading.Event, connections: int) -> None:
+    statuses.update(attack(url, stop, connections))
+
+
+def under_attack(args: argparse.Namespace, queries: list[str]) -> None:
+    """Ordinary clients' latency without an attacker, with one (fair shares), and with one when shares are off."""
+    from wijkld import serve
+
+    workers = args.workers or serve.default_workers()
+    base = [sys.executable, "-m", "wijkld", "serve", "--dist", str(args.dist), "--port", "0", "--quiet"]
+    base += ["--workers", str(workers), "--timeout", str(args.timeout), "--max-memory", args.max_memory]
+    phases = [
+        ("no attacker", [], False),
+        ("attacker, fair shares (default)", [], True),
+        (f"attacker, --per-client {workers} (no shares)", ["--per-client", str(workers)], True),
+    ]
+    print(
+        f"\nunder attack: {args.clients} ordinary clients, {args.seconds:g} s per phase, {workers} workers, "
+        f"--timeout {args.timeout:g}, --max-memory {args.max_memory}; the attacker: {args.attackers} connections "
+        f"from {ATTACKER} sending {', '.join(name for name, _, _ in ATTACKS)} in turn\n"
+    )
+    rows = []
+    process: subprocess.Popen[str] | None = None
+    started_with: list[str] | None = None
+    url = ""
+    try:
+        for label, extra, attacking in phases:
+            if started_with != extra:
+                if process is not None:
+                    process.terminate()
+                    process.wait(10)
+                process, url = start(base + extra, "Serving")
+                started_with = extra
+            stop = threading.Event()
+            statuses: dict[str, int] = {}
+            attacker = None
+            if attacking:
+                attacker = threading.Thread(target=_collect, args=(statuses, url, stop, args.attackers))
+                attacker.start()
+                time.sleep(1.0)  # let the attacker take what it can before the clients start
+            tally, elapsed = load(url, queries, args.clients, args.seconds)
+            stop.set()
+            if attacker is not None:
+                attacker.join(180)
+            rows.append((label, tally, elapsed, statuses))
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(10)
+    header = f"{'phase':<36} {'requests':>9} {'req/s':>8} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}  attacker's answers"
+    print(header)
+    print("-" * len(header))
+    for label, tally, elapsed, statuses in rows:
+        done = len(tally.latencies)
+        answers = ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items())) or "-"
+        print(
+            f"{label:<36} {done:>9} {done / elapsed:>8.1f} {percentile(tally.latencies, 50):>9.2f} "
+            f"{percentile(tally.latencies, 99):>9.2f} {tally.errors:>7}  {answers}"
+        )
+
+
 def worker_overhead(dist: Path, text: str, rounds: int = 2000) -> tuple[float, float]:
     """Mean ms per query in-process and through the worker pool (no HTTP), for the same query."""
     from wijkld import query as sparql
@@ -208,8 +347,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=Path, default=REPO / "dist", help="release folder with wijkld.nq.gz")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
-    parser.add_argument("--seconds", type=float, default=30.0, help="seconds of load per engine (default 30)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="seconds of load per engine and phase (default 10)")
     parser.add_argument("--workers", type=int, default=None, help="wijkld serve worker processes (default: its own)")
+    parser.add_argument("--part", choices=["all", "engines", "attack"], default="all", help="what to run (default all)")
+    parser.add_argument("--attackers", type=int, default=4, help="the attacker's connections (default 4)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="wijkld serve --timeout in the attack (default 10)")
+    parser.add_argument("--max-memory", default="1G", help="wijkld serve --max-memory in the attack (default 1G)")
     parser.add_argument("--serve-rdflib", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -226,6 +369,14 @@ def main() -> None:
     triples = len(sparql.load_store(args.dist))
     print(f"release {args.dist} ({triples} quads); mix of {len(mix)} queries: {', '.join(mix)}")
     print(f"{args.clients} clients, {args.seconds:g} s per engine, loopback, {os.cpu_count()} CPUs\n")
+    if args.part in ("all", "engines"):
+        compare_engines(args, mix, queries)
+    if args.part in ("all", "attack"):
+        under_attack(args, queries)
+
+
+def compare_engines(args: argparse.Namespace, mix: dict[str, str], queries: list[str]) -> None:
+    """wijkld serve and rdflib, one after the other, under the same load; and the cost of the worker processes."""
 
     engines = {
         "wijkld serve (Oxigraph)": (

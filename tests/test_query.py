@@ -11,14 +11,16 @@ import csv
 import gzip
 import io
 import json
+import re
+import tracemalloc
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib.plugins.sparql.parser import parseQuery
 
@@ -426,3 +428,364 @@ def test_help_has_examples_and_every_option_is_explained(command: str) -> None:
     for param in sub.params:
         if param.name != "help" and isinstance(param, type(sub.params[-1])) and hasattr(param, "help"):
             assert param.help, param.name  # type: ignore[attr-defined]
+
+
+# -- the lexer is linear, and gives the tokens it always gave -------------------------------------
+# The lexer up to issue 13, kept verbatim as the reference: right, but quadratic on some inputs
+# (``a-a-a-…``, ``'\'\'…``), so it is only run on small ones here.
+
+_R_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_R_U = _R_BASE + "_"
+_R_CHARS = _R_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_R_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_R_PREFIX = f"[{_R_BASE}](?:[{_R_CHARS}.]*[{_R_CHARS}])?"
+_R_LOCAL = f"(?:[{_R_U}:0-9]|{_R_PLX})(?:(?:[{_R_CHARS}.:]|{_R_PLX})*(?:[{_R_CHARS}:]|{_R_PLX}))?"
+_R_TOKEN = re.compile(
+    "|".join(
+        [
+            r"(?P<ws>\s+)",
+            r"(?P<comment>#[^\n\r]*)",
+            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
+            r"(?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|\"\"\"(?:(?:\"|\"\")?(?:[^\"\\]|\\.))*\"\"\""
+            r"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\")",
+            f"(?P<var>[?$][{_R_U}0-9][{_R_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
+            f"(?P<bnode>_:[{_R_U}0-9](?:[{_R_CHARS}.]*[{_R_CHARS}])?)",
+            f"(?P<pname>(?:{_R_PREFIX})?:(?:{_R_LOCAL})?)",
+            r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
+            r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
+            r"(?P<number>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)",
+            r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|.)",
+        ]
+    ),
+    re.DOTALL,
+)
+
+
+def reference_tokenize(text: str) -> list[tuple[str, str, int, int, int, int]]:
+    stack: list[str] = []
+    values_braces: set[int] = set()
+    pending_values = False
+    previous: list[sparql.Token] = []
+    tokens = []
+    pos, line, line_start = 0, 1, 0
+    while pos < len(text):
+        top = stack[-1] if stack else ""
+        if text[pos] == "<" and top == "(e" and previous and sparql._ends_operand(previous[-1]):
+            kind, value = "punct", "<=" if text.startswith("<=", pos) else "<"
+        else:
+            match = _R_TOKEN.match(text, pos)
+            assert match is not None
+            kind, value = str(match.lastgroup), match.group()
+        token = sparql.Token(kind, value, line, pos - line_start + 1, len(stack), pos)
+        newlines = value.count("\n")
+        if newlines:
+            line += newlines
+            line_start = pos + value.rindex("\n") + 1
+        pos += len(value)
+        if kind in ("ws", "comment"):
+            continue
+        if kind == "word" and value.upper() == "VALUES":
+            pending_values = True
+        elif kind == "punct" and value == "(":
+            in_values_block = top == "{" and len(stack) - 1 in values_braces
+            expression = not in_values_block and sparql._opens_expression(top, previous)
+            stack.append("(e" if expression else "(p")
+        elif kind == "punct" and value in ("[", "{"):
+            if value == "{" and pending_values:
+                values_braces.add(len(stack))
+                pending_values = False
+            stack.append(value)
+        elif kind == "punct" and value in (")", "]", "}") and stack:
+            stack.pop()
+            values_braces.discard(len(stack))
+        previous.append(token)
+        if len(previous) > 3:
+            del previous[0]
+        tokens.append(token)
+    return [(t.kind, t.text, t.line, t.column, t.depth, t.start) for t in tokens]
+
+
+def reference_inspect(text: str) -> tuple[str, object, bool, dict[str, str], object]:
+    """inspect() up to issue 13 (all tokens in a list), on the reference tokens."""
+    form, service, dataset = "", None, False
+    prefixes: dict[str, str] = {}
+    names = []
+    tokens = reference_tokenize(text)
+    for i, (kind, value, *_) in enumerate(tokens):
+        if kind == "word":
+            word = value.upper()
+            if not form and word not in ("PREFIX", "BASE") and (word in sparql.QUERY_FORMS or word in UPDATE_WORDS):
+                form = word
+            if word == "SERVICE" and service is None:
+                service = tokens[i]
+            if word == "FROM" and tokens[i][4] == 0:
+                dataset = True
+            if word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 1][0] == "pname":
+                if tokens[i + 2][0] == "iri":
+                    prefixes[tokens[i + 1][1][:-1]] = tokens[i + 2][1][1:-1]
+        elif kind == "pname" and not (i and tokens[i - 1][0] == "word" and tokens[i - 1][1].upper() == "PREFIX"):
+            names.append(tokens[i])
+    undeclared = next((t for t in names if t[1].split(":", 1)[0] not in prefixes), None)
+    return form, service, dataset, prefixes, undeclared
+
+
+UPDATE_WORDS = sparql.UPDATE_KEYWORDS
+
+
+def tokens_of(text: str) -> list[tuple[str, str, int, int, int, int]]:
+    return [(t.kind, t.text, t.line, t.column, t.depth, t.start) for t in sparql.tokenize(text)]
+
+
+def info_of(text: str) -> tuple[str, object, bool, dict[str, str], object]:
+    info = sparql.inspect(text)
+    assert info.too_deep is None and info.too_many is None
+    return info.form, _fields(info.service), info.dataset, info.prefixes, _fields(info.undeclared)
+
+
+def _fields(token: sparql.Token | None) -> tuple[str, str, int, int, int, int] | None:
+    return None if token is None else (token.kind, token.text, token.line, token.column, token.depth, token.start)
+
+
+#: Characters where terminals start, end or overlap: quotes and backslashes (strings), name characters
+#: that may or may not end in a colon (prefixed names, words), '<' (IRI or less-than), and the rest.
+TRICKY = list("'\"\\<>:.-_a-Z9é·\u0300\u1680()[]{}#\n\r\t ?$@%,;|!=^&eE+*/") + [
+    "'''",
+    '"""',
+    "\\'",
+    '\\"',
+    "ex:",
+    "a.b",
+    "-a",
+    "_:b",
+    "%4F",
+    "\\#",
+    "<http://x/>",
+    "?x",
+    "VALUES",
+    "FILTER",
+    "PREFIX",
+    "SELECT",
+    "SERVICE",
+    "true",
+]
+SPARQL_PIECES = [
+    "SELECT * WHERE { ",
+    "?s ?p ?o ",
+    " } ",
+    "FILTER(",
+    ")",
+    "?a<?b",
+    "<http://example.org/a#b> ",
+    "PREFIX ex: <http://x/> ",
+    "ex:a.b ",
+    "ex:a\\#b ",
+    "'str' ",
+    '"str\\"q" ',
+    "'''long\n''' ",
+    '"""x""" ',
+    "'unclosed ",
+    "@en-GB ",
+    "_:b1 ",
+    "1.5e3 ",
+    ".5 ",
+    "VALUES (?a ?b) { (<http://x/a> 1) } ",
+    "SERVICE <http://x> { } ",
+    "# comment\n",
+    "COUNT(DISTINCT <http://x#y>) ",
+    "[ ",
+    "] ",
+    ". ",
+    "; ",
+    "\n",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(TRICKY), max_size=40).map("".join))
+def test_the_lexer_gives_the_tokens_it_always_gave_on_tricky_text(text: str) -> None:
+    assert tokens_of(text) == reference_tokenize(text)
+    assert info_of(text) == reference_inspect(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(SPARQL_PIECES), max_size=30).map("".join))
+def test_the_lexer_gives_the_tokens_it_always_gave_on_sparql_like_text(text: str) -> None:
+    assert tokens_of(text) == reference_tokenize(text)
+    assert info_of(text) == reference_inspect(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="'\"\\<>:.-a_é1 \n#(?%", max_size=30))
+def test_the_lexer_gives_the_tokens_it_always_gave_on_dense_text(text: str) -> None:
+    """Few characters, so that the rare meetings (``a.:``, ``'\\'``, ``\\'''``) come up often."""
+    assert tokens_of(text) == reference_tokenize(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_the_lexer_gives_the_tokens_it_always_gave_on_any_text(text: str) -> None:
+    assert tokens_of(text) == reference_tokenize(text)
+
+
+EXAMPLE_QUERIES = sorted((REPO / "queries").glob("*.rq")) + sorted((FIXTURES / "queries").glob("*.rq"))
+
+
+@pytest.mark.parametrize("path", EXAMPLE_QUERIES, ids=lambda p: p.stem)
+def test_the_lexer_gives_the_tokens_it_always_gave_on_the_example_queries(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert tokens_of(text) == reference_tokenize(text)
+    assert info_of(text) == reference_inspect(text)
+
+
+MIB = 1 << 20
+KIB_256 = 1 << 18
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        pytest.param(("a-" * MIB)[:MIB], MIB, id="a-a-a 1 MiB"),  # the prefix of a name, never a colon
+        pytest.param("a." * (KIB_256 // 2), KIB_256, id="a.a.a"),
+        pytest.param("1-a" * (KIB_256 // 3), 2 * (KIB_256 // 3) + 1, id="1-a1-a1"),
+        pytest.param("é" * KIB_256, KIB_256, id="non-ascii-letters"),
+        pytest.param("'\\" * (KIB_256 // 2), KIB_256, id="escaped-quotes"),  # a string never closed
+        pytest.param("'''" + "a" * (MIB - 3), 3, id="unclosed-long-string 1 MiB"),
+        pytest.param('"""' + '\\"""a' * (MIB // 5), None, id="escaped-long-quotes 1 MiB"),
+        pytest.param("<" + "a" * (MIB - 1), 2, id="unclosed-iri 1 MiB"),
+        pytest.param("(" * KIB_256, KIB_256, id="parentheses"),
+    ],
+)
+def test_the_lexer_reads_each_character_a_bounded_number_of_times(text: str, tokens: int | None) -> None:
+    """Each scan that finds no token is remembered, not repeated: ``wasted`` stays within a few times the length.
+
+    ``wasted`` counts the characters read by scans that found no token; the lexer up to issue 13 read
+    about n^2/2 of them on these inputs (64k characters of a-a-a-: 17 s). A quarter MiB where every
+    character is a token, to keep the test quick; the bound does not depend on the size.
+    """
+    memo = sparql.LexMemo()
+    count = sum(1 for _ in sparql.tokenize(text, memo))
+    if tokens is not None:
+        assert count == tokens
+    assert memo.wasted <= 5 * len(text)  # one failed name run, and per quote one short and one long string
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("'''" + "a" * MIB, id="unclosed-long-string"),
+        pytest.param("'''" + "a'" * (MIB // 2) + "'''", id="long-string"),
+        pytest.param("ex:" + "a" * MIB, id="local-name"),
+        pytest.param("ex:" + "%41" * (MIB // 3) + "...", id="local-name-escapes"),
+        pytest.param("@en" + "-a" * (MIB // 2), id="language-tag"),
+    ],
+)
+def test_lexing_1_mib_needs_memory_for_the_text_not_per_character(text: str) -> None:
+    """A repeated group in a regular expression keeps a state per repetition: 120 to 320 MiB for
+    these 1 MiB inputs before issue 13 (a query worker has 512 MiB by default). Now: the longest
+    token, and little else."""
+    assert _peak_memory(lambda: sparql.inspect(text)) < 4 * MIB
+
+
+def test_inspect_keeps_no_list_of_tokens() -> None:
+    text = "SELECT * WHERE { " + "?x " * 20_000  # 60 kB; a list of its tokens took about 3 MB
+    assert _peak_memory(lambda: sparql.inspect(text)) < 512 * 1024
+
+
+def _peak_memory(work: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+# -- limits on nesting and chains -----------------------------------------------------------------
+
+
+def _nested(open_: str, close: str, depth: int) -> str:
+    """A valid query whose innermost bracket is at ``depth`` (counting the braces of WHERE)."""
+    if open_ == "{":
+        return "SELECT * WHERE " + "{ " * depth + "?s ?p ?o " + "} " * depth
+    if open_ == "[":
+        return "SELECT * WHERE { ?s ?p " + "[ ?p " * (depth - 1) + "?o" + " ]" * (depth - 1) + " }"
+    return "SELECT * WHERE { FILTER" + "(" * (depth - 1) + "true" + ")" * (depth - 1) + " }"
+
+
+@pytest.mark.parametrize(("open_", "close"), [("(", ")"), ("[", "]"), ("{", "}")])
+def test_brackets_may_nest_to_the_limit_and_no_deeper(store: ox.Store, open_: str, close: str) -> None:
+    at_limit = _nested(open_, close, sparql.MAX_NESTING)
+    assert max(t.depth for t in sparql.tokenize(at_limit)) == sparql.MAX_NESTING
+    sparql.execute(store, at_limit)  # runs
+    too_deep = _nested(open_, close, sparql.MAX_NESTING + 1)
+    with pytest.raises(sparql.QueryTooComplex) as caught:
+        sparql.execute(store, too_deep)
+    opening = [t for t in sparql.tokenize(too_deep) if t.text == open_ and t.depth == sparql.MAX_NESTING][0]
+    assert (caught.value.line, caught.value.column) == (1, opening.column)
+    message = caught.value.format_message()
+    assert message.startswith(f"line 1, column {opening.column}: brackets nested more than 64 deep")
+
+
+@pytest.mark.parametrize(
+    "chain",
+    [
+        "SELECT * WHERE { FILTER(1" + " + 1" * 600 + " > 0) }",
+        "SELECT * WHERE { {}" + " UNION {}" * 600 + " }",
+        "SELECT * WHERE { ?s ?p ?o " + "MINUS { ?s ?p ?o } " * 600 + "}",
+        "SELECT " + " ".join(f"(1 AS ?v{i})" for i in range(600)) + " WHERE { }",
+    ],
+    ids=["plus", "union", "minus", "select-expressions"],
+)
+def test_long_chains_of_operators_are_refused_before_oxigraph(chain: str) -> None:
+    with pytest.raises(sparql.QueryTooComplex) as caught:
+        sparql.check_query(chain)
+    assert "more than 500 operators" in caught.value.format_message()
+    assert caught.value.line == 1 and caught.value.column > 1
+
+
+def test_flat_lists_do_not_count_as_operators(store: ox.Store) -> None:
+    values = "SELECT * WHERE { VALUES (?a ?b) { " + "(-1 +2) " * 2000 + "} }"
+    listed = "SELECT * WHERE { FILTER(1 IN (" + ", ".join("1" for _ in range(2000)) + ")) }"
+    for text in (values, listed):
+        assert sparql.inspect(text).too_many is None
+        sparql.execute(store, text, max_results=1)
+
+
+def test_an_error_on_a_long_line_shows_a_short_excerpt() -> None:
+    text = "SELECT * WHERE { FILTER(" + "(" * 200_000 + "1" + ")" * 200_000 + ") }"
+    with pytest.raises(sparql.QueryTooComplex) as caught:
+        sparql.check_query(text)
+    message = caught.value.format_message()
+    assert len(message) < 400
+    excerpt, caret = message.splitlines()[1:]
+    assert excerpt.startswith("  …") and excerpt.endswith("…")
+    assert caret.index("^") == excerpt.index("(" * 60) + 60  # the caret under the bracket past the limit
+
+
+def test_inspect_stops_at_the_first_token_past_a_limit() -> None:
+    text = "SELECT * WHERE {" + " ?x" + " + ?x" * 1000 + " SERVICE <http://x> {} }"
+    info = sparql.inspect(text)
+    assert info.too_many is not None and info.too_many.text == "+"
+    assert info.service is None  # never reached: the query is refused anyway
+
+
+# -- the table never lets data drive the terminal -------------------------------------------------
+
+
+def test_control_characters_are_escaped_in_the_table(store: ox.Store) -> None:
+    text = r'SELECT ?x ?y WHERE { BIND("\u001B[31mred\u0007 \u009B2J" AS ?x) BIND("abc\u202Egpj.exe" AS ?y) }'
+    result = sparql.execute(store, text)
+    shown = sparql.table(result)
+    assert "\x1b" not in shown and "\x07" not in shown and "\x9b" not in shown and "\u202e" not in shown
+    assert "\\x1b[31mred\\x07 \\x9b2J" in shown
+    assert "abc\\u202egpj.exe" in shown
+    assert b"\x1b[31mred" in sparql.serialize(result, "csv")  # data formats keep the data exact
+
+
+def test_printable_leaves_ordinary_text_alone() -> None:
+    ordinary = "Berflo Es – wijk 5, “Hengelo” é ü ß 中文 🙂 tab-free"
+    assert sparql.printable(ordinary) == ordinary
+    assert sparql.printable("a\x00b\x7fc") == "a\\x00b\\x7fc"

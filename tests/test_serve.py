@@ -349,7 +349,7 @@ def test_service_is_refused_and_never_executed(server: serve.Server, listener: t
         server, "/sparql", method="POST", data=text.encode(), headers={"Content-Type": "application/sparql-query"}
     )
     assert posted.status == 400
-    huge = text + "\n# " + "x" * (serve.CHECK_HERE_LIMIT + 10)  # refused by a worker, not by the HTTP thread
+    huge = text + "\n# " + "x" * 100_000  # every query is refused by a worker (none is lexed in the HTTP thread)
     posted = fetch(
         server, "/sparql", method="POST", data=huge.encode(), headers={"Content-Type": "application/sparql-query"}
     )
@@ -691,3 +691,137 @@ def test_the_qleverfile_reads_the_nquads() -> None:
     assert qleverfile["data"]["FORMAT"] == "nq"
     assert qleverfile["index"]["CAT_INPUT_FILES"] == "zcat wijkld.nq.gz"
     assert "wijkld.nq.gz" in qleverfile["data"]["GET_DATA_CMD"]
+
+
+# -- the HTTP threads never read the query; limits and fair shares -----------------------------------
+
+
+def test_the_http_threads_never_lex_a_query(server: serve.Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refusals and limits are all decided in the workers (other processes), under the time limit."""
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the query text was read in the HTTP thread")
+
+    for name in ("tokenize", "inspect", "check_query", "execute"):
+        monkeypatch.setattr(sparql, name, forbidden)
+    assert fetch(server, "/sparql", query=SELECT).status == 200
+    assert fetch(server, "/sparql", query="INSERT DATA { <a:b> <a:c> <a:d> }").status == 403
+    assert fetch(server, "/sparql", query="SELECT * WHERE { SERVICE <http://x> { } }").status == 400
+    deep = fetch(server, "/sparql", query="SELECT * WHERE { FILTER(" + "(" * 100 + "1" + ")" * 100 + ") }")
+    assert deep.status == 400 and "nested more than 64 deep" in deep.text
+    browser = {"Accept": "text/html"}
+    assert fetch(server, "/sparql", headers=browser, query="CLEAR ALL").status == 403
+    page = fetch(server, "/sparql", headers=browser, query="SELECT * WHERE { ?s ?p }")
+    assert page.status == 400 and page.type == "text/html" and "line 1, column" in page.text
+
+
+def test_a_format_that_does_not_fit_is_400_from_the_worker(server: serve.Server) -> None:
+    response = fetch(server, "/sparql", query="ASK {}", format="turtle")
+    assert response.status == 400 and "does not fit a boolean result" in response.text
+    assert fetch(server, "/sparql", query="ASK {}", format="html").type == "text/html"
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("2G", 2 << 30), ("512M", 512 << 20), ("1.5GiB", 3 << 29), ("256mb", 256 << 20), (str(3 << 20), 3 << 20)],
+)
+def test_parse_size(text: str, size: int) -> None:
+    assert serve.parse_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["0", "none", "off"])
+def test_parse_size_no_cap(text: str) -> None:
+    assert serve.parse_size(text) == 0
+
+
+@pytest.mark.parametrize("text", ["lots", "2X", "-1G", "100K"])
+def test_parse_size_refuses_what_is_not_a_size(text: str) -> None:
+    with pytest.raises(ValueError, match="2G"):
+        serve.parse_size(text)
+
+
+def test_format_size() -> None:
+    assert [serve.format_size(n) for n in (256 << 20, 3 << 29, 8 << 30, 1536)] == [
+        "256 MiB",
+        "1.5 GiB",
+        "8 GiB",
+        "1.5 KiB",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("ram", "workers", "cap"),
+    [(24 << 30, 2, 8 << 30), (12 << 30, 2, 4 << 30), (1 << 30, 4, 512 << 20), (256 << 30, 8, 8 << 30), (0, 2, 0)],
+)
+def test_the_default_memory_cap_is_a_share_of_the_ram(
+    monkeypatch: pytest.MonkeyPatch, ram: int, workers: int, cap: int
+) -> None:
+    monkeypatch.setattr(serve, "total_memory", lambda: ram)
+    assert serve.default_max_memory(workers) == cap
+    assert serve.Config(workers=workers).memory_cap() == cap
+    assert serve.Config(workers=workers, max_memory=0).memory_cap() == 0
+
+
+def test_the_default_share_per_client_is_half_the_workers() -> None:
+    assert [serve.default_per_client(n) for n in (1, 2, 3, 8)] == [1, 1, 1, 4]
+    assert serve.Config(workers=8).client_share() == 4
+    assert serve.Config(workers=8, per_client=3).client_share() == 3
+
+
+def test_the_scheduler_serves_clients_in_turn_up_to_their_share() -> None:
+    scheduler: serve.Scheduler[str] = serve.Scheduler(per_client=1)
+    tickets = [scheduler.enqueue(client) for client in ("a", "a", "a", "b", "c")]
+    assert all(t is not None and t.worker is None for t in tickets)  # no worker yet: all wait
+    a1, a2, a3, b1, c1 = tickets
+    scheduler.add("w1")
+    scheduler.add("w2")
+    assert a1 is not None and b1 is not None and a1.worker == "w1" and b1.worker == "w2"
+    assert scheduler.snapshot() == {"a": (1, 2), "b": (1, 0), "c": (0, 1)}
+    scheduler.release("a", "w1")  # a's turn came and went: c is next, though a asked first
+    assert c1 is not None and c1.worker == "w1"
+    scheduler.release("b", "w2")
+    assert a2 is not None and a2.worker == "w2"
+    scheduler.release("c", "w1")
+    assert a3 is not None and a3.worker is None  # a has its one running: w1 waits for it
+    scheduler.release("a", None)  # a2's worker died (its successor comes by add): a may run its next one
+    assert a3.worker == "w1"
+    assert scheduler.snapshot() == {"a": (1, 0)}
+
+
+def test_a_request_that_waits_too_long_leaves_the_line() -> None:
+    scheduler: serve.Scheduler[str] = serve.Scheduler(per_client=2, max_waiting=2)
+    first, second = scheduler.enqueue("a"), scheduler.enqueue("a")
+    assert first is not None and second is not None
+    assert scheduler.enqueue("a") is None  # the line is full
+    assert scheduler.wait(first, 0.01) is None
+    assert scheduler.snapshot() == {"a": (0, 1)}
+    scheduler.add("w")
+    assert scheduler.wait(second, 0.01) == "w"
+
+
+def test_crash_cause_names_the_panic_or_the_signal() -> None:
+    panic = "thread '<unnamed>' panicked at src/sort.rs:854:5:\nuser-provided comparison function is wrong\nstack"
+    assert "Oxigraph: user-provided comparison function is wrong" in serve.crash_cause(panic, -6)
+    assert "killed by SIGSEGV" in serve.crash_cause("", -signal.SIGSEGV)
+    assert "exited with code 1" in serve.crash_cause("", 1)
+
+
+def test_serve_refuses_a_memory_cap_that_is_not_a_size(release: Path) -> None:
+    from click.testing import CliRunner
+
+    from wijkld.cli import cli
+
+    result = CliRunner().invoke(cli, ["serve", "--dist", str(release), "--port", "0", "--max-memory", "lots"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--max-memory': 'lots' is not a size; write it like 2G" in result.output
+
+
+def test_serve_refuses_a_memory_cap_too_small_for_the_release(release: Path) -> None:
+    from click.testing import CliRunner
+
+    from wijkld.cli import cli
+
+    result = CliRunner().invoke(cli, ["serve", "--dist", str(release), "--port", "0", "--max-memory", "16M"])
+    assert result.exit_code == 2
+    assert "--max-memory 16 MiB is too small: a query worker uses " in result.output
+    assert "give it at least" in result.output

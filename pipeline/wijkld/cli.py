@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__, outdir
-from .errors import EXIT_INTERNAL, Interrupted, NonConformingError
+from .errors import EXIT_INTERNAL, Interrupted, NonConformingError, WijkldError
 from .iris import DEFAULT_BASE, check_base
 
 EPILOG = """\b
@@ -56,6 +56,8 @@ class WijkldGroup(click.Group):
             raise Interrupted() from None
         except OSError as exc:
             raise outdir.os_error(exc) from None
+        except MemoryError:
+            raise WijkldError("out of memory: the input is larger than this machine can hold") from None
 
 
 @click.group(
@@ -374,7 +376,9 @@ def query_command(query_text: str, dist: Path, fmt: str, max_results: int | None
     in queries/ (with or without .rq). Without FROM, the query sees all named
     graphs (data, vocabulary, shapes, metadata) as one default graph. SERVICE
     and SPARQL Update are refused; a syntax error is reported with its line and
-    column (exit code 2).
+    column (exit code 2), and so is a query that nests brackets more than 64
+    deep or chains more than 500 operators (the query engine would crash on it).
+    The table format shows control characters in the data escaped (\\x1b).
 
     \b
     Examples:
@@ -430,6 +434,27 @@ def query_command(query_text: str, dist: Path, fmt: str, max_results: int | None
     default=None,
     help="Query worker processes, each holding the data. Default: the number of CPUs, from 2 to 8.",
 )
+@click.option(
+    "--max-memory",
+    metavar="SIZE",
+    default=None,
+    help="Memory cap of each query worker, such as 2G or 512M (0: none); a query that needs more is stopped "
+    "and answered 503. Default: the RAM divided by (workers + 1), from 512M to 8G. Linux.",
+)
+@click.option(
+    "--per-client",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Queries one client (IP address) may have running at once; its others wait their turn, and waiting "
+    "clients are served round-robin. Default: half the workers, at least 1.",
+)
+@click.option(
+    "--queue-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds a request may wait for a free worker; then it is answered 503 with Retry-After.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Do not log each request.")
 def serve_command(
     host: str,
@@ -439,6 +464,9 @@ def serve_command(
     max_results: int,
     base: str | None,
     workers: int | None,
+    max_memory: str | None,
+    per_client: int | None,
+    queue_timeout: float,
     quiet: bool,
 ) -> None:
     """Serve the release in DIST: SPARQL endpoint, query page and Linked Data.
@@ -454,6 +482,11 @@ def serve_command(
     https://w3id.org/wijkld, the IRI https://w3id.org/wijkld/id/wijk/berflo-es is
     at http://127.0.0.1:8080/wijkld/id/wijk/berflo-es. Stop with Ctrl-C.
 
+    Bounded: each query has --timeout seconds and --max-memory bytes (503
+    beyond either), brackets nested at most 64 deep and at most 500 operators
+    (400 beyond); a client may run --per-client queries at once, and a request
+    waits at most --queue-timeout seconds for a worker (503, Retry-After).
+
     \b
     Example:
         wijkld serve --port 8080
@@ -461,6 +494,10 @@ def serve_command(
     """
     from . import serve
 
+    try:
+        memory = serve.parse_size(max_memory) if max_memory is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--max-memory'") from None
     config = serve.Config(
         dist=dist,
         host=host,
@@ -470,6 +507,9 @@ def serve_command(
         base=check_base(base) if base else None,
         workers=workers or serve.default_workers(),
         quiet=quiet,
+        max_memory=memory,
+        per_client=per_client,
+        queue_timeout=queue_timeout,
     )
     server = serve.start(config)
     info = server.pool.info
@@ -480,6 +520,12 @@ def serve_command(
         click.echo(f"  a thing     {server.example_url()}")
     guarded = "on" if info.get("guarded") else "off (not Linux x86-64/arm64)"
     click.echo(f"  started in {server.seconds:.2f} s; {config.workers} workers; network guard {guarded}; Ctrl-C stops")
+    cap = info.get("memory_cap")
+    memory_cap = f"{serve.format_size(cap)} of memory" if cap else "no memory cap"
+    click.echo(
+        f"  limits      {config.timeout:g} s and {memory_cap} per query; {config.client_share()} running "
+        f"per client; {config.queue_timeout:g} s in the queue"
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

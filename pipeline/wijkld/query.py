@@ -33,19 +33,28 @@ Oxigraph's grammar: rdflib rejects some queries Oxigraph accepts, and a parse
 failure must not open a hole. The tests cross-check the lexer against rdflib's
 parse tree on tricky queries. ``wijkld serve`` adds a second, independent guard:
 its worker processes cannot open network sockets at all (see serve.py).
+
+The lexer reads any text in time linear in its length (see :class:`LexMemo`),
+so that hostile input costs no more than its size. It also refuses, before
+Oxigraph sees the text, queries that nest brackets more than
+:data:`MAX_NESTING` deep or chain more than :data:`MAX_OPERATORS` operators:
+Oxigraph's recursive parser and evaluator overflow the stack on those and take
+the whole process down (SIGSEGV), which no ``try`` can catch.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
+from . import inputs
 from .errors import WijkldError
 from .resources import resource_dir
 
@@ -80,6 +89,13 @@ class QuerySyntaxError(WijkldError):
         super().__init__(f"{text}\n{excerpt}" if excerpt else text)
 
 
+class QueryTooComplex(QuerySyntaxError):
+    """Nested or chained past MAX_NESTING or MAX_OPERATORS: refused before Oxigraph, whose parser would crash."""
+
+    def __init__(self, message: str, token: Token, text: str) -> None:
+        super().__init__(message, token.line, token.column, _excerpt(text, token.line, token.column))
+
+
 class RefusedQuery(WijkldError):
     """A well-formed request we will not run: SPARQL Update (``kind='update'``) or SERVICE (``'service'``)."""
 
@@ -96,22 +112,30 @@ class EvaluationError(WijkldError):
 
 
 def dump_path(dist: Path) -> Path:
-    """The N-Quads dump of a release folder (or the dump itself); a clear error when it is missing."""
-    path = dist if dist.is_file() else dist / DUMP
-    if not path.is_file():
+    """The N-Quads dump of a release folder (or the dump itself); a clear error when it is missing.
+
+    Anything else that is there (a FIFO, a device, a symlink loop) is returned for :func:`load_store`,
+    which says what it is (wijkld.inputs): "not found" would send the user looking in the wrong place.
+    """
+    path = dist / DUMP if os.path.isdir(dist) else dist
+    if not os.path.lexists(path):  # os.path: a permission error here is load_store's to explain
         raise WijkldError(f"{path} not found: build the release first (wijkld build --out {dist})")
     return path
 
 
 def load_store(dist: Path) -> ox.Store:
-    """An in-memory store with every quad of the release, named graphs kept."""
+    """An in-memory store with every quad of the release, named graphs kept.
+
+    The dump is inflated as Oxigraph reads it, capped (wijkld.inputs): a gzip bomb in a release folder
+    stops with a message instead of taking the memory of the machine that serves it.
+    """
     path = dump_path(dist)
     store = ox.Store()
-    try:
-        raw = gzip.decompress(path.read_bytes()) if path.name.endswith(".gz") else path.read_bytes()
-        store.load(raw, format=ox.RdfFormat.N_QUADS)
-    except (OSError, EOFError, SyntaxError, ValueError) as exc:
-        raise WijkldError(f"{path}: cannot load the release ({exc})") from None
+    with inputs.open_input(path, what="load the release") as handle:
+        try:
+            store.load(handle, format=ox.RdfFormat.N_QUADS)
+        except (SyntaxError, ValueError) as exc:
+            raise WijkldError(f"{path}: cannot load the release ({exc})") from None
     return store
 
 
@@ -187,33 +211,158 @@ _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _PREFIX = f"[{_BASE_CHARS}](?:[{_CHARS}.]*[{_CHARS}])?"
 _LOCAL = f"(?:[{_U}:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?"
 
-#: SPARQL 1.1 terminals (section 19.8), longest forms first. Escapes inside strings are
-#: accepted loosely (``\\.``): on a valid query that is the same, and it cannot desynchronise.
-_TOKEN = re.compile(
-    "|".join(
-        [
-            r"(?P<ws>\s+)",
-            r"(?P<comment>#[^\n\r]*)",
-            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
-            r"(?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|\"\"\"(?:(?:\"|\"\")?(?:[^\"\\]|\\.))*\"\"\""
-            r"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\")",
-            f"(?P<var>[?$][{_U}0-9][{_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
-            f"(?P<bnode>_:[{_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?)",
-            f"(?P<pname>(?:{_PREFIX})?:(?:{_LOCAL})?)",
-            r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
-            r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
-            r"(?P<number>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)",
-            r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|.)",
-        ]
+#: SPARQL 1.1 terminals (section 19.8) in the order they are tried; the first that matches wins.
+#: Escapes inside strings are accepted loosely (``\\.``): on a valid query that is the same, and
+#: it cannot desynchronise.
+_TERMINALS = [
+    ("ws", r"\s+"),
+    ("comment", r"#[^\n\r]*"),
+    ("iri", r"<[^<>\"{}|^`\\\x00-\x20]*>"),
+    (
+        "string",
+        r"'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|\"\"\"(?:(?:\"|\"\")?(?:[^\"\\]|\\.))*\"\"\""
+        r"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\"",
     ),
-    re.DOTALL,
-)
+    ("var", f"[?$][{_U}0-9][{_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"),
+    ("bnode", f"_:[{_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?"),
+    ("pname", f"(?:{_PREFIX})?:(?:{_LOCAL})?"),
+    ("langtag", r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*+"),
+    ("word", r"[A-Za-z_][A-Za-z0-9_]*"),
+    ("number", r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"),
+    ("punct", r"\^\^|&&|\|\||!=|<=|>=|."),
+]
+
+
+def _alternatives(*names: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?P<{n}>{p})" for n, p in _TERMINALS if n in names), re.DOTALL)
+
+
+_TOKEN = _alternatives(*(name for name, _ in _TERMINALS))
+_AFTER_PNAME = _alternatives("langtag", "word", "number", "punct")  # what a name start can be if not a pname
+#: The local part of a prefixed name: its first unit, then as many as follow (possessive: see LexMemo).
+_LOCAL_FIRST = re.compile(f"[{_U}:0-9]|{_PLX}")
+_LOCAL_REST = re.compile(f"(?:[{_CHARS}.:]|{_PLX})*+")
+_WORD = _alternatives("word")
+_NAME_RUN = re.compile(f"[{_CHARS}.]*+")
+_NAME_START = re.compile(f"[{_BASE_CHARS}]")
+_PUNCT_ONLY = frozenset("(){}[],;*+/-=")
+_SPACES = frozenset(" \t\r\n")
+_WS = re.compile(r"\s+")
+_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_LONG_STRING = {  # as in _TERMINALS, but possessive: no closing quotes can start a unit, so none are given back
+    "'": re.compile(r"'''(?:(?:'|'')?(?:[^'\\]|\\.))*+'''", re.DOTALL),
+    '"': re.compile(r"\"\"\"(?:(?:\"|\"\")?(?:[^\"\\]|\\.))*+\"\"\"", re.DOTALL),
+}
+#: A short string up to (not including) its closing quote, or to where it cannot go on.
+_SHORT_STRING_BODY = {
+    "'": re.compile(r"'(?:[^'\\\n\r]|\\.)*+", re.DOTALL),
+    '"': re.compile(r"\"(?:[^\"\\\n\r]|\\.)*+", re.DOTALL),
+}
 _OPERANDS = frozenset({"iri", "string", "var", "bnode", "pname", "langtag", "number", "word"})
 
 
-@dataclass(frozen=True)
-class Token:
-    kind: str  # one of the group names of _TOKEN
+@dataclass
+class LexMemo:
+    """What scans that found no token have learnt, so that no later attempt reads that text again.
+
+    Three terminals can read far and then fail: the prefix of a prefixed name
+    reads a whole run of name characters before it finds no colon (``a-a-a-…``),
+    a short string reads to the end of its line before it finds no closing quote
+    (``'\\'\\'…``), a long string to the end of the text. Tried again at every
+    token a few characters on, they made the lexer quadratic (64k characters:
+    17 s). Each failure says where the next attempts fail too: no prefixed name
+    starts before the end of a run that had none (every start inside it reaches
+    the same end), no short string before the end that a failed one reached (a
+    quote inside it was escaped, so a string started there reads the same
+    characters), and no long string after a failed one (its text holds no
+    closing triple quote). ``wasted`` counts the characters such failed scans
+    read: at most a few times the length of the text.
+
+    Memory is bounded too: a repeated group in a regular expression keeps a
+    backtracking state per repetition (a 1 MiB long string, local name or
+    language tag took 120 to 270 MiB), so those repetitions are possessive, and
+    a local name gives back its trailing dots in code rather than by backtracking.
+    """
+
+    no_pname_before: int = 0
+    no_short_string_before: dict[str, int] = field(default_factory=lambda: {"'": 0, '"': 0})
+    no_long_string: set[str] = field(default_factory=set)
+    wasted: int = 0
+
+
+def _terminal(text: str, pos: int, memo: LexMemo) -> tuple[str, str]:
+    """Kind and text of the terminal at ``pos``: what ``_TOKEN.match`` gives, in linear time overall."""
+    char = text[pos]
+    if char in _PUNCT_ONLY:  # nothing else starts with these: the common case, without a regular expression
+        return "punct", char
+    if char in _SPACES:
+        return "ws", _WS.match(text, pos).group()  # type: ignore[union-attr]
+    if char == "'" or char == '"':
+        return _string(text, pos, char, memo)
+    if char == ":" or char in _ASCII_LETTERS or (char > "\x7f" and not char.isspace() and _NAME_START.match(char)):
+        return _name(text, pos, char, memo)
+    match = _TOKEN.match(text, pos)  # no alternative can read far and fail here
+    assert match is not None  # the last alternative matches any character
+    return str(match.lastgroup), match.group()
+
+
+def _name(text: str, pos: int, char: str, memo: LexMemo) -> tuple[str, str]:
+    """A prefixed name if one starts here, else a language tag, word, number or punctuation."""
+    if char != ":":
+        if pos < memo.no_pname_before:
+            return _after_pname(text, pos)
+        end = _NAME_RUN.match(text, pos + 1).end()  # type: ignore[union-attr]
+        # a prefix is the whole run (its characters cannot be followed by ':' earlier) and cannot end in '.'
+        if not (text.startswith(":", end) and text[end - 1] != "."):
+            memo.no_pname_before = end
+            memo.wasted += end - pos
+            return _after_pname(text, pos)
+        colon = end
+    else:
+        colon = pos
+    return "pname", text[pos : _local_end(text, colon + 1)]
+
+
+def _local_end(text: str, start: int) -> int:
+    """Where the local part of a prefixed name starting at ``start`` ends (``start`` if it has none)."""
+    first = _LOCAL_FIRST.match(text, start)
+    if first is None:
+        return start
+    end = _LOCAL_REST.match(text, first.end()).end()  # type: ignore[union-attr]
+    # it cannot end in a plain '.' (an escaped one, '\\.', is fine): give those back
+    while end > first.end() and text[end - 1] == "." and text[end - 2] != "\\":
+        end -= 1
+    return end
+
+
+def _after_pname(text: str, pos: int) -> tuple[str, str]:
+    match = (_WORD if text[pos] in _ASCII_LETTERS else _AFTER_PNAME).match(text, pos)
+    assert match is not None
+    return str(match.lastgroup), match.group()
+
+
+def _string(text: str, pos: int, quote: str, memo: LexMemo) -> tuple[str, str]:
+    """A long or short string starting at ``pos``, else the quote as punctuation."""
+    if quote not in memo.no_long_string and text.startswith(quote * 3, pos):
+        match = _LONG_STRING[quote].match(text, pos)
+        if match:
+            return "string", match.group()
+        memo.no_long_string.add(quote)
+        memo.wasted += len(text) - pos
+    if pos >= memo.no_short_string_before[quote]:
+        end = _SHORT_STRING_BODY[quote].match(text, pos).end()  # type: ignore[union-attr]
+        if text.startswith(quote, end):
+            return "string", text[pos : end + 1]
+        memo.no_short_string_before[quote] = end
+        memo.wasted += end - pos
+    return "punct", quote
+
+
+class Token(NamedTuple):
+    """A terminal of the query. A named tuple: a 1 MiB query has a million of them, and a frozen
+    dataclass took longer to make each than the lexer took to find it."""
+
+    kind: str  # one of the names of _TERMINALS
     text: str
     line: int  # from 1
     column: int  # from 1, in characters
@@ -221,12 +370,14 @@ class Token:
     start: int = 0  # offset of its first character in the text
 
 
-def tokenize(text: str) -> Iterator[Token]:
+def tokenize(text: str, memo: LexMemo | None = None) -> Iterator[Token]:
     """The significant tokens of ``text`` (no whitespace or comments), with their positions.
 
     Total: never raises, whatever the input; a stray quote becomes a
     punctuation token, as the parser would then reject the query anyway.
+    Linear in the length of the text (see :class:`LexMemo`).
     """
+    memo = memo if memo is not None else LexMemo()
     stack: list[str] = []  # "(e" expression paren, "(p" list or VALUES paren, "{", "["
     values_braces: set[int] = set()  # stack positions of the data blocks of VALUES
     pending_values = False  # after VALUES, until its data block opens
@@ -238,17 +389,16 @@ def tokenize(text: str) -> Iterator[Token]:
             # a comparison, as in FILTER(?a<?b): Oxigraph's parser does not try an IRI here either
             kind, value = "punct", "<=" if text.startswith("<=", pos) else "<"
         else:
-            match = _TOKEN.match(text, pos)
-            assert match is not None  # the last alternative matches any character
-            kind, value = str(match.lastgroup), match.group()
-        token = Token(kind, value, line, pos - line_start + 1, len(stack), pos)
-        newlines = value.count("\n")
-        if newlines:
-            line += newlines
+            kind, value = _terminal(text, pos, memo)
+        start, column = pos, pos - line_start + 1
+        token_line = line
+        if "\n" in value:
+            line += value.count("\n")
             line_start = pos + value.rindex("\n") + 1
         pos += len(value)
-        if kind in ("ws", "comment"):
+        if kind == "ws" or kind == "comment":
             continue
+        token = Token(kind, value, token_line, column, len(stack), start)
         if kind == "word" and value.upper() == "VALUES":
             pending_values = True
         elif kind == "punct" and value == "(":
@@ -300,6 +450,21 @@ def _opens_expression(top: str, previous: list[Token]) -> bool:
     return False
 
 
+#: Brackets ((), [], {}) a query may nest. Oxigraph parses and evaluates queries recursively: with the
+#: default 8 MiB stack it crashed (SIGSEGV) at 712 levels of FILTER(EXISTS {, 848 of FILTER NOT EXISTS {,
+#: 960 nested function calls, 2,208 braces, 4,672 parentheses (benchmarks/README.md). Example queries
+#: nest at most 5 deep.
+MAX_NESTING = 64
+#: Operators and pattern keywords a query may chain (see _OPERATOR_PUNCT, _OPERATOR_WORDS): each adds a
+#: level to Oxigraph's algebra even without brackets, so long flat chains crash it too: 2,624 BINDs,
+#: MINUS groups or SELECT expressions, 6,656 UNIONs, 6,912 + or *. Example queries use at most 39.
+MAX_OPERATORS = 500
+_OPERATOR_PUNCT = frozenset({"||", "&&", "!", "+", "-", "*", "/", "|", "^", "=", "!=", "<", ">", "<=", ">="})
+_OPERATOR_WORDS = frozenset(
+    {"UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "GRAPH", "SERVICE", "EXISTS", "VALUES", "AS", "IN"}
+)
+
+
 @dataclass(frozen=True)
 class QueryInfo:
     """What the lexer tells about a query before it runs."""
@@ -309,6 +474,8 @@ class QueryInfo:
     dataset: bool  # a FROM or FROM NAMED clause
     prefixes: dict[str, str] = field(default_factory=dict)
     undeclared: Token | None = None  # the first prefixed name whose prefix is not declared
+    too_deep: Token | None = None  # the bracket that opened level MAX_NESTING + 1 (lexing stopped there)
+    too_many: Token | None = None  # operator number MAX_OPERATORS + 1 (lexing stopped there)
 
     @property
     def is_update(self) -> bool:
@@ -316,41 +483,57 @@ class QueryInfo:
 
 
 def inspect(text: str) -> QueryInfo:
-    """Form, SERVICE use, dataset clause and prefixes of a query, from its tokens."""
+    """Form, SERVICE use, dataset clause, prefixes and size limits of a query, from its tokens.
+
+    Reads the tokens one by one and keeps only what it reports, so a huge query costs no more
+    memory than a small one; it stops at the first token past a limit (MAX_NESTING, MAX_OPERATORS).
+    """
     form = ""
     service: Token | None = None
     dataset = False
     prefixes: dict[str, str] = {}
-    names: list[Token] = []
-    tokens = list(tokenize(text))
-    for i, token in enumerate(tokens):
-        if token.kind == "word":
-            word = token.text.upper()
+    first_use: dict[str, Token] = {}  # prefix -> the first prefixed name with it, not in a PREFIX declaration
+    too_deep: Token | None = None
+    too_many: Token | None = None
+    operators = 0
+    values_brace = -1  # depth of the brace of the VALUES data block being read; -1 outside one
+    pending_values = False
+    before = (Token("", "", 0, 0, 0), Token("", "", 0, 0, 0))  # the two tokens before this one
+    for token in tokenize(text):
+        kind, value = token.kind, token.text
+        if kind == "punct" and value in "([{" and token.depth >= MAX_NESTING:
+            too_deep = token
+            break
+        in_values = values_brace >= 0 and token.depth > values_brace
+        if values_brace >= 0 and not in_values:
+            values_brace = -1
+        if kind == "word":
+            word = value.upper()
             if not form and word not in ("PREFIX", "BASE") and (word in QUERY_FORMS or word in UPDATE_KEYWORDS):
                 form = word
             if word == "SERVICE" and service is None:
                 service = token
             if word == "FROM" and token.depth == 0:
                 dataset = True
-            if word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 1].kind == "pname":
-                if tokens[i + 2].kind == "iri":
-                    prefixes[tokens[i + 1].text[:-1]] = tokens[i + 2].text[1:-1]
-        elif token.kind == "pname" and not (
-            i and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == "PREFIX"
-        ):
-            names.append(token)
-    undeclared = next((t for t in names if t.text.split(":", 1)[0] not in prefixes), None)
-    return QueryInfo(form, service, dataset, prefixes, undeclared)
-
-
-def form_of(text: str) -> str:
-    """The query form (or update keyword) only: stops lexing at the first one, so it is cheap on any input."""
-    for token in tokenize(text):
-        if token.kind == "word":
-            word = token.text.upper()
-            if word in QUERY_FORMS or word in UPDATE_KEYWORDS:
-                return word
-    return ""
+            pending_values = pending_values or word == "VALUES"
+            operators += word in _OPERATOR_WORDS
+        elif kind == "pname":
+            if not (before[1].kind == "word" and before[1].text.upper() == "PREFIX"):
+                first_use.setdefault(value.split(":", 1)[0], token)
+        elif kind == "iri" and before[1].kind == "pname" and before[0].kind == "word":
+            if before[0].text.upper() == "PREFIX":
+                prefixes[before[1].text[:-1]] = value[1:-1]
+        elif kind == "punct":
+            if value == "{" and pending_values:
+                values_brace, pending_values = token.depth, False
+            elif not in_values:  # a data block of VALUES is a flat list: signed numbers there are no operators
+                operators += value in _OPERATOR_PUNCT
+        if operators > MAX_OPERATORS:
+            too_many = token
+            break
+        before = (before[1], token)
+    undeclared = next((t for prefix, t in first_use.items() if prefix not in prefixes), None)
+    return QueryInfo(form, service, dataset, prefixes, undeclared, too_deep, too_many)
 
 
 def update_message(form: str) -> str:
@@ -358,7 +541,7 @@ def update_message(form: str) -> str:
 
 
 def check_query(text: str) -> QueryInfo:
-    """Refuse SPARQL Update and SERVICE with a message; return what the lexer found otherwise."""
+    """Refuse SPARQL Update, SERVICE and queries past the size limits with a message; else what the lexer found."""
     info = inspect(text)
     if info.is_update:
         raise RefusedQuery("update", update_message(info.form))
@@ -366,6 +549,21 @@ def check_query(text: str) -> QueryInfo:
         where = f"line {info.service.line}, column {info.service.column}"
         raise RefusedQuery(
             "service", f"SERVICE ({where}) is refused: queries run on this release only and never fetch remote data."
+        )
+    if info.too_deep is not None:
+        raise QueryTooComplex(
+            f"brackets nested more than {MAX_NESTING} deep; a query may nest (), [] and {{}} at most {MAX_NESTING} "
+            "levels (deeper nesting crashes the query engine)",
+            info.too_deep,
+            text,
+        )
+    if info.too_many is not None:
+        raise QueryTooComplex(
+            f"more than {MAX_OPERATORS} operators; a query may combine at most {MAX_OPERATORS} operators and "
+            "UNION, OPTIONAL, MINUS, FILTER, BIND, VALUES and the like (longer chains crash the query engine); "
+            "for long lists of alternatives use VALUES or IN",
+            info.too_many,
+            text,
         )
     return info
 
@@ -396,14 +594,16 @@ def execute(
     max_results: int | None = None,
     default_graphs: list[str] | None = None,
     named_graphs: list[str] | None = None,
+    info: QueryInfo | None = None,
 ) -> Result:
     """Run a read-only query; raise QuerySyntaxError, RefusedQuery or EvaluationError.
 
     ``default_graphs`` and ``named_graphs`` are the SPARQL Protocol's
     default-graph-uri and named-graph-uri; without them (and without FROM in the
-    query) the default graph is the union of all graphs.
+    query) the default graph is the union of all graphs. ``info`` is what
+    :func:`check_query` returned for ``text``, when the caller has checked it already.
     """
-    info = check_query(text)
+    info = info if info is not None else check_query(text)
     options: dict[str, object] = {"use_default_graph_as_union": not info.dataset and not default_graphs}
     if default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
@@ -505,12 +705,22 @@ def _split_expected(text: str) -> list[str]:
     return [i for i in items if i]
 
 
+_EXCERPT = 60  # characters shown either side of an error: a 1 MiB query on one line gives a short message
+
+
 def _excerpt(text: str, line: int, column: int) -> str:
-    lines = text.splitlines() or [""]
-    if not 1 <= line <= len(lines):
-        return ""
-    source = lines[line - 1].replace("\t", " ")
-    return f"  {source}\n  {' ' * (column - 1)}^"
+    start = 0
+    for _ in range(line - 1):  # found, not split: a query of a million short lines makes no million strings
+        start = text.find("\n", start) + 1
+        if not start:
+            return ""
+    end = text.find("\n", start)
+    source = text[start : end if end >= 0 else len(text)].rstrip("\r").replace("\t", " ")
+    start = max(0, column - 1 - _EXCERPT)
+    before = "…" if start else ""
+    after = "…" if column - 1 + _EXCERPT < len(source) else ""
+    shown = source[start : column - 1 + _EXCERPT]
+    return f"  {before}{shown}{after}\n  {' ' * (column - 1 - start + len(before))}^"
 
 
 # -- writing results -------------------------------------------------------------
@@ -635,5 +845,24 @@ def table(result: Result, max_width: int = 80) -> str:
 
 
 def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    text = printable(" ".join(text.split()))
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+#: Characters a terminal acts on rather than shows: the C0 and C1 controls (ESC starts colour, cursor and
+#: title sequences; U+009B is a one-character CSI) and the bidirectional controls, which reorder the line.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on written as an escape (``\\x1b``, ``\\u202e``).
+
+    For the ``table`` format, which goes to a terminal: a literal in the data must not colour it,
+    move its cursor or set its title. The data formats (csv, json, ...) keep the characters as they are.
+    """
+    return _UNSAFE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -18,13 +18,34 @@ Bounded by design:
   still running after ``timeout`` seconds has its worker killed (SIGKILL); a
   fresh worker takes its place in the background, and the client gets 503. The
   round trip to a worker costs about 0.3 ms per query (see benchmarks/README.md).
+  The time limit covers everything that reads the query text: the HTTP threads
+  only URL-decode parameters, and the lexer (linear), the refusals below and
+  Oxigraph's parser all run in the worker.
+* **memory** - each worker caps its own address space (``RLIMIT_AS``, Linux) at
+  ``max_memory`` bytes once it has loaded the release; by default the machine's
+  RAM divided by (workers + 1), at least 512 MiB and at most 8 GiB. An
+  allocation over the cap aborts the worker (Oxigraph is Rust; it writes
+  "memory allocation of N bytes failed"); the pool reads the dead worker's
+  standard error to tell that from a crash, answers 503 "the query needed more
+  than X of memory", and starts a successor.
+* **fair shares** - a client (a remote address) may have at most
+  ``per_client`` queries running at once (default: half the workers); its other
+  requests wait in its own line, and a free worker goes to the lines in turn
+  (round-robin, :class:`Scheduler`), so one client's slow queries never keep
+  another client waiting for more than the queries already running. A request
+  that waits ``queue_timeout`` seconds for a worker gets 503 with
+  ``Retry-After``; a client with :data:`MAX_WAITING` requests waiting gets 503 at once.
 * **result size** - at most ``max_results`` rows or triples; a capped answer has
   ``X-Wijkld-Truncated: true`` and, in SPARQL JSON, ``"truncated"`` and ``"note"``.
 * **request size** - bodies over ``max_body`` bytes (1 MiB) get 413.
+* **query shape** - brackets nested deeper than 64 or more than 500 operators
+  get 400 naming the limit, the line and the column (``wijkld.query.MAX_NESTING``,
+  ``MAX_OPERATORS``): Oxigraph's recursive parser would overflow its stack.
 * **read-only** - SPARQL Update gets 403 and SERVICE 400, decided by the lexer of
-  :mod:`wijkld.query` before anything runs; on Linux (x86-64, arm64) each worker
-  additionally installs a seccomp filter that forbids creating any socket but a
-  Unix one, so even a SERVICE the lexer missed could not reach the network.
+  :mod:`wijkld.query` in the worker before Oxigraph parses anything; on Linux
+  (x86-64, arm64) each worker additionally installs a seccomp filter that forbids
+  creating any socket but a Unix one, so even a SERVICE the lexer missed could
+  not reach the network.
 
 Linked Data: the server answers for the IRIs of the release under its own
 scheme and host. With the default base ``https://w3id.org/wijkld`` the thing
@@ -44,20 +65,22 @@ import contextlib
 import ctypes
 import errno
 import logging
+import math
 import multiprocessing
 import os
 import platform
-import queue
+import re
 import signal
 import sys
 import threading
 import time
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 import jinja2
@@ -128,7 +151,6 @@ MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
 }
 STATUS_FOR = {"update": 403, "service": 400}
-CHECK_HERE_LIMIT = 64 * 1024  # characters of query text the HTTP thread lexes itself
 
 
 def default_workers() -> int:
@@ -148,6 +170,15 @@ class Config:
     workers: int = field(default_factory=default_workers)
     max_body: int = MAX_BODY
     quiet: bool = False
+    max_memory: int | None = None  # bytes per worker; None: default_max_memory(workers); 0: no cap
+    per_client: int | None = None  # queries one client may run at once; None: default_per_client(workers)
+    queue_timeout: float = 10.0  # seconds a request may wait for a worker
+
+    def memory_cap(self) -> int:
+        return default_max_memory(self.workers) if self.max_memory is None else self.max_memory
+
+    def client_share(self) -> int:
+        return self.per_client or default_per_client(self.workers)
 
 
 # -- the worker processes ------------------------------------------------------
@@ -155,18 +186,24 @@ class Config:
 
 @dataclass(frozen=True)
 class Job:
-    """One query for a worker. ``formats`` maps a result kind to a format; None returns the Result itself."""
+    """One query for a worker.
+
+    ``formats`` maps a result kind to a format, "html" for "return the Result itself" (to be shown
+    on the query page); ``formats=None`` returns the Result whatever its kind. ``requested`` is the
+    format the client named (?format=): one that does not fit the query's result is a 400.
+    """
 
     text: str
     formats: dict[str, str] | None
     max_results: int | None
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    requested: str = ""
 
 
 @dataclass
 class Answer:
-    """What a worker (or the pool, on a timeout) says about a Job."""
+    """What a worker (or the pool, on a timeout, a full queue or a dead worker) says about a Job."""
 
     status: int
     kind: str = ""
@@ -175,23 +212,48 @@ class Answer:
     result: sparql.Result | None = None
     truncated: bool = False
     message: str = ""
+    refused: bool = False  # SPARQL Update or SERVICE: a plain-text answer even where HTML was asked for
+    retry_after: int = 0  # seconds, for a Retry-After header (a full queue)
+    retire: bool = False  # the worker ran out of memory: replace it after this answer
+
+
+#: The result kind of each query form (SELECT, and anything unknown, gives solutions).
+KIND_OF_FORM = {"ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 
 
 def answer(store: ox.Store, job: Job) -> Answer:
-    """Run a job against a store: the whole of a worker's work, also callable in-process."""
+    """Run a job against a store: the whole of a worker's work, also callable in-process.
+
+    Everything that reads the query text happens here, in the worker and so under the time
+    limit: the lexer's refusals (Update 403, SERVICE 400, nesting and operator limits 400), the
+    format check and Oxigraph's parser.
+    """
     try:
-        result = sparql.execute(
-            store, job.text, job.max_results, list(job.default_graphs) or None, list(job.named_graphs) or None
-        )
+        info = sparql.check_query(job.text)
     except sparql.RefusedQuery as exc:
-        return Answer(STATUS_FOR[exc.kind], message=exc.format_message())
-    except sparql.EvaluationError as exc:
-        return Answer(500, message=exc.format_message())
+        return Answer(STATUS_FOR[exc.kind], message=exc.format_message(), refused=True)
     except WijkldError as exc:
         return Answer(400, message=exc.format_message())
-    if job.formats is None:
-        return Answer(200, kind=result.kind, result=result, truncated=result.truncated)
-    fmt = job.formats.get(result.kind)
+    kind = KIND_OF_FORM.get(info.form, "solutions")
+    fitting = sparql.GRAPH_FORMATS if kind == "graph" else sparql.SOLUTION_FORMATS
+    if job.requested and job.formats is not None and job.formats.get(kind) not in (*fitting, "html"):
+        return Answer(400, kind=kind, message=f"format {job.requested!r} does not fit a {kind} result")
+    try:
+        result = sparql.execute(
+            store,
+            job.text,
+            job.max_results,
+            list(job.default_graphs) or None,
+            list(job.named_graphs) or None,
+            info=info,
+        )
+    except sparql.EvaluationError as exc:
+        return Answer(500, kind=kind, message=exc.format_message())
+    except WijkldError as exc:
+        return Answer(400, kind=kind, message=exc.format_message())
+    fmt = job.formats.get(result.kind) if job.formats is not None else "html"
+    if fmt == "html":
+        return Answer(200, kind=result.kind, fmt="html", result=result, truncated=result.truncated)
     if fmt is None:
         return Answer(406, kind=result.kind, message=f"no acceptable media type for a {result.kind} result")
     try:
@@ -201,16 +263,29 @@ def answer(store: ox.Store, job: Job) -> Answer:
     return Answer(200, kind=result.kind, fmt=fmt, body=body, truncated=result.truncated)
 
 
-def _worker_main(conn: Connection, dump: str, guard: bool) -> None:
-    """A worker process: load the release once, then answer jobs until told to stop."""
+def _worker_main(conn: Connection, errors: Connection, dump: str, guard: bool, max_memory: int) -> None:
+    """A worker process: load the release once, cap its memory, then answer jobs until told to stop.
+
+    Its standard error goes to ``errors``, which the server reads: when a worker dies, the last
+    thing it wrote tells an allocation that failed under the memory cap from a crash.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops us in order
+    with contextlib.suppress(OSError):  # where a pipe is not a file descriptor (Windows), stderr stays as it is
+        os.dup2(errors.fileno(), 2)
+    errors.close()
     guarded = deny_network() if guard else False
     try:
         store = sparql.load_store(Path(dump))
     except WijkldError as exc:
         conn.send(("failed", exc.format_message()))
         return
-    conn.send(("ready", describe_store(store) | {"guarded": guarded}))
+    info = describe_store(store) | {"guarded": guarded}
+    used = address_space()
+    if max_memory and used + MEMORY_HEADROOM > max_memory:
+        conn.send(("failed", memory_too_small(max_memory, used)))
+        return
+    capped = cap_memory(max_memory)
+    conn.send(("ready", info | {"memory_cap": capped, "memory_used": used}))
     while True:
         try:
             job = conn.recv()
@@ -220,9 +295,116 @@ def _worker_main(conn: Connection, dump: str, guard: bool) -> None:
             return
         try:
             reply = answer(store, job)
+        except MemoryError:  # Python ran out under the cap (Oxigraph, in Rust, aborts instead)
+            reply = Answer(503, message=memory_message(capped), retire=True)
         except Exception as exc:  # noqa: BLE001 - a worker reports, the server answers 500
             reply = Answer(500, message=f"internal error in the query worker: {type(exc).__name__}: {exc}")
-        conn.send(reply)
+        try:
+            conn.send(reply)
+        except MemoryError:  # the answer itself did not fit
+            reply = Answer(503, message=memory_message(capped), retire=True)
+            conn.send(reply)
+        if reply.retire:
+            return
+
+
+# -- memory ----------------------------------------------------------------------
+
+MEMORY_FLOOR = 512 << 20
+MEMORY_CEILING = 8 << 30
+#: What a worker needs beyond the release it holds, at the least, for a query: the cap is refused below it.
+MEMORY_HEADROOM = 64 << 20
+
+
+def total_memory() -> int:
+    """Physical memory of this machine in bytes; 0 where the platform does not say."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return 0
+
+
+def default_max_memory(workers: int) -> int:
+    """Each worker's share of the machine: RAM / (workers + 1), the +1 for the server and everything else.
+
+    At least 512 MiB (a small machine still answers ordinary queries), at most 8 GiB (one query
+    need not take more); 0 (no cap) where the RAM is unknown.
+    """
+    total = total_memory()
+    if not total:
+        return 0
+    return max(MEMORY_FLOOR, min(MEMORY_CEILING, total // (workers + 1)))
+
+
+def parse_size(text: str) -> int:
+    """Bytes in a size such as ``2G``, ``512M``, ``1.5GiB`` or ``1048576`` (binary units); 0 for ``0`` or ``none``."""
+    value = text.strip().lower().replace(" ", "")
+    if value in ("0", "none", "off", "unlimited"):
+        return 0
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([kmgt]?)(?:i?b)?", value)
+    if match is None:
+        raise ValueError(f"{text!r} is not a size; write it like 2G, 512M or 1.5GiB (or 0 for no cap)")
+    number, unit = float(match.group(1)), match.group(2)
+    size = int(number * (1 << (10 * " kmgt".index(unit or " "))))
+    if size < 1 << 20:
+        raise ValueError(f"{text!r} is less than 1 MiB; write it like 2G or 512M (or 0 for no cap)")
+    return size
+
+
+def format_size(size: int) -> str:
+    """A size for people: 512 MiB, 7.8 GiB."""
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if size >= 1 << shift:
+            value = size / (1 << shift)
+            return f"{value:.0f} {unit}" if value >= 100 or value == int(value) else f"{value:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def address_space() -> int:
+    """This process's virtual memory size (what RLIMIT_AS limits) in bytes; 0 where /proc does not say."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def cap_memory(limit: int) -> int:
+    """Cap this process's address space (RLIMIT_AS) at ``limit`` bytes; the cap set, or 0 where none can be.
+
+    Oxigraph allocates in Rust: an allocation over the cap aborts the process (it prints "memory
+    allocation of N bytes failed"), which the server tells from a timeout and a crash; Python
+    raises MemoryError instead.
+    """
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0
+    if limit <= 0 or not hasattr(resource, "RLIMIT_AS"):
+        return 0
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):
+        return 0
+    return limit
+
+
+def memory_message(cap: int) -> str:
+    shown = format_size(cap) if cap else "the memory available"
+    return f"the query needed more than {shown} of memory and was stopped (wijkld serve --max-memory)"
+
+
+def memory_too_small(cap: int, used: int) -> str:
+    return (
+        f"--max-memory {format_size(cap)} is too small: a query worker uses {format_size(used)} to hold the "
+        f"release, and queries need room beyond that; give it at least {format_size(used + MEMORY_HEADROOM)}"
+    )
 
 
 def describe_store(store: ox.Store) -> dict[str, Any]:
@@ -300,14 +482,54 @@ def _context() -> Any:
     return ctx
 
 
+class _Relay:
+    """Copies a worker's standard error to ours, keeping the last 64 KiB: why the worker died, if it did."""
+
+    KEEP = 64 * 1024
+
+    def __init__(self, source: Connection) -> None:
+        self.source = source
+        self.tail = b""
+        self.total = 0  # bytes read so far
+        self._lock = threading.Lock()
+        self.thread = threading.Thread(target=self._copy, name="wijkld-worker-stderr", daemon=True)
+        self.thread.start()
+
+    def _copy(self) -> None:
+        try:
+            while chunk := os.read(self.source.fileno(), 65536):
+                with contextlib.suppress(OSError):
+                    os.write(2, chunk)
+                with self._lock:
+                    self.tail = (self.tail + chunk)[-self.KEEP :]
+                    self.total += len(chunk)
+        except OSError:
+            pass
+        finally:
+            self.source.close()
+
+    def since(self, mark: int, wait: float) -> str:
+        """What the worker wrote after ``total`` was ``mark``, once it has closed its end (or ``wait`` passed)."""
+        self.thread.join(wait)
+        with self._lock:
+            return self.tail[-(self.total - mark) :].decode("utf-8", "replace") if self.total > mark else ""
+
+
 class _Worker:
-    def __init__(self, ctx: Any, dump: Path, guard: bool) -> None:
+    def __init__(self, ctx: Any, dump: Path, guard: bool, max_memory: int) -> None:
         self.conn, child = ctx.Pipe()
+        errors_in, errors_out = ctx.Pipe(duplex=False)
         self.process = ctx.Process(
-            target=_worker_main, args=(child, str(dump), guard), daemon=True, name="wijkld-query-worker"
+            target=_worker_main,
+            args=(child, errors_out, str(dump), guard, max_memory),
+            daemon=True,
+            name="wijkld-query-worker",
         )
         self.process.start()
         child.close()
+        errors_out.close()
+        self.stderr = _Relay(errors_in)
+        self.memory_cap = 0
         self.stopped = False
 
     def wait_ready(self, timeout: float) -> dict[str, Any]:
@@ -319,6 +541,7 @@ class _Worker:
             raise WijkldError("a query worker died while loading the release") from None
         if status != "ready":
             raise WijkldError(str(payload))
+        self.memory_cap = int(payload.get("memory_cap", 0))
         return dict(payload)
 
     def stop(self, kill: bool) -> None:
@@ -338,15 +561,123 @@ class _Worker:
             self.process.close()
 
 
-class Pool:
-    """Worker processes, each with its own store; a job that overruns its time kills its worker."""
+W = TypeVar("W")
+#: Requests one client may have waiting for a worker at a time; more are answered 503 at once.
+MAX_WAITING = 32
 
-    def __init__(self, dump: Path, size: int, guard: bool = True) -> None:
-        self.dump, self.size, self.guard = dump, size, guard
+
+@dataclass(eq=False)
+class Ticket(Generic[W]):
+    """One request's place in the queue; ``worker`` is set (and ``ready``) when it gets one."""
+
+    client: str
+    ready: threading.Event = field(default_factory=threading.Event)
+    worker: W | None = None
+
+
+class Scheduler(Generic[W]):
+    """Hands free workers to waiting requests: round-robin between clients, at most ``per_client`` each.
+
+    A client is a remote address. Each has its own line; a free worker goes to the first client in
+    turn that has a request waiting and fewer than ``per_client`` running, and that client goes to
+    the back. So one client's burst of slow queries holds at most ``per_client`` workers, and never
+    keeps another client's request behind it in the queue.
+    """
+
+    def __init__(self, per_client: int, max_waiting: int = MAX_WAITING) -> None:
+        self.per_client, self.max_waiting = per_client, max_waiting
+        self._lock = threading.Lock()
+        self._free: list[W] = []
+        self._lines: OrderedDict[str, deque[Ticket[W]]] = OrderedDict()
+        self._running: dict[str, int] = {}
+
+    def add(self, worker: W) -> None:
+        """A worker ready for work (a new one, or one given back)."""
+        with self._lock:
+            self._free.append(worker)
+            self._dispatch()
+
+    def enqueue(self, client: str) -> Ticket[W] | None:
+        """A place in ``client``'s line (already served if a worker is free); None if the line is full."""
+        with self._lock:
+            line = self._lines.setdefault(client, deque())
+            if len(line) >= self.max_waiting:
+                if not line:
+                    del self._lines[client]
+                return None
+            ticket: Ticket[W] = Ticket(client)
+            line.append(ticket)
+            self._dispatch()
+            return ticket
+
+    def wait(self, ticket: Ticket[W], timeout: float) -> W | None:
+        """The worker for ``ticket``, or None (and out of the line) if none came within ``timeout`` seconds."""
+        if ticket.ready.wait(timeout):
+            return ticket.worker
+        with self._lock:
+            if ticket.worker is not None:  # it came just now
+                return ticket.worker
+            line = self._lines.get(ticket.client)
+            if line is not None:
+                line.remove(ticket)
+                if not line:
+                    del self._lines[ticket.client]
+            return None
+
+    def release(self, client: str, worker: W | None) -> None:
+        """``client``'s query is done; ``worker`` is free again (None: it is gone, a successor comes by add)."""
+        with self._lock:
+            self._running[client] -= 1
+            if not self._running[client]:
+                del self._running[client]
+            if worker is not None:
+                self._free.append(worker)
+            self._dispatch()
+
+    def snapshot(self) -> dict[str, tuple[int, int]]:
+        """Running and waiting requests per client, for tests and diagnostics."""
+        with self._lock:
+            clients = set(self._running) | set(self._lines)
+            return {c: (self._running.get(c, 0), len(self._lines.get(c, ()))) for c in sorted(clients)}
+
+    def _dispatch(self) -> None:
+        while self._free:
+            client = next((c for c in self._lines if self._running.get(c, 0) < self.per_client), None)
+            if client is None:
+                return
+            line = self._lines.pop(client)
+            ticket = line.popleft()
+            if line:
+                self._lines[client] = line  # to the back: the other clients are served first
+            ticket.worker = self._free.pop()
+            self._running[client] = self._running.get(client, 0) + 1
+            ticket.ready.set()
+
+
+class Pool:
+    """Worker processes, each with its own store and memory cap, shared fairly between clients.
+
+    A job that overruns its time kills its worker; one that overruns its memory kills itself; a
+    successor is started in the background either way.
+    """
+
+    def __init__(
+        self,
+        dump: Path,
+        size: int,
+        guard: bool = True,
+        *,
+        max_memory: int = 0,
+        per_client: int | None = None,
+        queue_timeout: float = 10.0,
+    ) -> None:
+        self.dump, self.size, self.guard, self.max_memory = dump, size, guard, max_memory
+        self.queue_timeout = queue_timeout
+        self.scheduler: Scheduler[_Worker] = Scheduler(per_client or default_per_client(size))
         self._ctx = _context()
-        self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._workers: set[_Worker] = set()
+        self._busy: set[_Worker] = set()
         self._closed = False
         self.info: dict[str, Any] = {}
         self.restarts = 0
@@ -360,12 +691,12 @@ class Pool:
             self.close()
             raise
         for worker in started:
-            self._idle.put(worker)
+            self.scheduler.add(worker)
         self.info = infos[0]
         return self.info
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, self.dump, self.guard)
+        worker = _Worker(self._ctx, self.dump, self.guard, self.max_memory)
         with self._lock:
             self._workers.add(worker)
         return worker
@@ -375,23 +706,60 @@ class Pool:
         with self._lock:
             return {w.process.pid for w in self._workers if w.process.pid is not None}
 
-    def run(self, job: Job, timeout: float) -> Answer:
-        """Answer ``job`` within ``timeout`` seconds (waiting for a free worker counts separately)."""
+    def busy_pids(self) -> set[int]:
+        """Process ids of the workers running a query now."""
+        with self._lock:
+            return {w.process.pid for w in self._busy if w.process.pid is not None}
+
+    def run(self, job: Job, timeout: float, client: str = "") -> Answer:
+        """Answer ``job`` within ``timeout`` seconds, once a worker is free for ``client`` (queue_timeout)."""
+        ticket = self.scheduler.enqueue(client)
+        if ticket is None:
+            return Answer(
+                503,
+                message=f"you have {self.scheduler.max_waiting} queries waiting already; wait for their answers",
+                retry_after=max(1, math.ceil(timeout)),
+            )
+        worker = self.scheduler.wait(ticket, self.queue_timeout)
+        if worker is None:
+            return Answer(
+                503,
+                message=f"no query worker became free within {self.queue_timeout:g} s (all {self.size} are busy); "
+                "try again later",
+                retry_after=max(1, math.ceil(timeout)),
+            )
+        healthy = False
+        with self._lock:
+            self._busy.add(worker)
         try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            return Answer(503, message=f"all {self.size} query workers are busy; try again in a moment")
+            reply, healthy = self._ask(worker, job, timeout)
+        finally:  # whatever happened, the client's share is given back (a worker in doubt is replaced)
+            with self._lock:
+                self._busy.discard(worker)
+            if not healthy:
+                self._replace(worker)
+            self.scheduler.release(client, worker if healthy else None)
+        return reply
+
+    def _ask(self, worker: _Worker, job: Job, timeout: float) -> tuple[Answer, bool]:
+        """The worker's answer, and whether the worker can take the next job."""
+        mark = worker.stderr.total
         try:
             worker.conn.send(job)
             if worker.conn.poll(timeout):
-                reply = worker.conn.recv()
-                self._idle.put(worker)
-                return reply  # type: ignore[no-any-return]
+                reply: Answer = worker.conn.recv()
+                return reply, not reply.retire
         except (EOFError, OSError):
-            self._replace(worker)
-            return Answer(500, message="the query worker died (out of memory?); it has been replaced")
-        self._replace(worker)
-        return Answer(503, message=f"query timeout: the query ran longer than {timeout:g} s and was stopped")
+            return self._obituary(worker, mark), False
+        return Answer(503, message=f"query timeout: the query ran longer than {timeout:g} s and was stopped"), False
+
+    def _obituary(self, worker: _Worker, mark: int) -> Answer:
+        """Why a worker died during a job: out of memory (503), or a crash of the query engine (500)."""
+        worker.process.join(2)
+        said = worker.stderr.since(mark, wait=2)
+        if "memory allocation of" in said or "MemoryError" in said:
+            return Answer(503, message=memory_message(worker.memory_cap))
+        return Answer(500, message=f"the query crashed the query engine ({crash_cause(said, worker.process.exitcode)})")
 
     def _replace(self, worker: _Worker) -> None:
         """Kill a worker now; start its successor in the background so the client is answered at once."""
@@ -416,7 +784,7 @@ class Pool:
         if self._closed:
             worker.stop(kill=False)
         else:
-            self._idle.put(worker)
+            self.scheduler.add(worker)
 
     def close(self) -> None:
         self._closed = True
@@ -425,6 +793,23 @@ class Pool:
             self._workers.clear()
         for worker in workers:
             worker.stop(kill=False)
+
+
+def default_per_client(workers: int) -> int:
+    """Queries one client may have running at once: half the workers, so another client always finds one."""
+    return max(1, workers // 2)
+
+
+def crash_cause(said: str, exitcode: int | None) -> str:
+    """The panic message a dead worker wrote, else the signal that killed it."""
+    lines = said.splitlines()
+    for number, line in enumerate(lines):
+        if "panicked at" in line and number + 1 < len(lines):
+            return f"Oxigraph: {lines[number + 1].strip()}; the worker has been replaced"
+    if exitcode is not None and exitcode < 0:
+        with contextlib.suppress(ValueError):
+            return f"the worker was killed by {signal.Signals(-exitcode).name}; it has been replaced"
+    return f"the worker exited with code {exitcode}; it has been replaced"
 
 
 # -- HTTP ------------------------------------------------------------------------
@@ -500,8 +885,8 @@ class App:
         return candidate
 
     # -- helpers --
-    def run(self, job: Job) -> Answer:
-        return self.pool.run(job, self.config.timeout)
+    def run(self, job: Job, client: str = "") -> Answer:
+        return self.pool.run(job, self.config.timeout, client)
 
     def local(self, iri: str) -> str | None:
         """The path at which this server answers for a thing or document IRI of the release, or None."""
@@ -531,17 +916,31 @@ class App:
         page = self.templates.get_template(template).render(version=__version__, base=self.base, **context)
         return page.encode("utf-8")
 
-    def query_page(self, text: str, example: str = "", run: bool = True) -> tuple[int, bytes, dict[str, str]]:
+    def query_page(
+        self, text: str, example: str = "", run: bool = True, client: str = ""
+    ) -> tuple[int, bytes, dict[str, str]]:
         """The HTML query page, with the result of ``text`` as a table when there is one."""
-        context: dict[str, Any] = {"examples": self.examples, "query": text, "selected": example}
-        status, headers = 200, {}
+        ran = None
         if run and text.strip():
             started = time.perf_counter()
-            reply = self.run(Job(text, None, self.config.max_results))
-            context["elapsed"] = f"{(time.perf_counter() - started) * 1000:.0f}"
+            reply = self.run(Job(text, None, self.config.max_results), client)
+            ran = (reply, time.perf_counter() - started)
+        return self.render_page(text, example, ran)
+
+    def render_page(
+        self, text: str, example: str = "", ran: tuple[Answer, float] | None = None
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """The query page for ``text`` and, if it ran, its answer and the seconds it took."""
+        context: dict[str, Any] = {"examples": self.examples, "query": text, "selected": example}
+        status, headers = 200, {}
+        if ran is not None:
+            reply, seconds = ran
+            context["elapsed"] = f"{seconds * 1000:.0f}"
             if reply.status != 200 or reply.result is None:
                 status = reply.status
                 context["error"] = reply.message
+                if reply.retry_after:
+                    headers["Retry-After"] = str(reply.retry_after)
             else:
                 result = reply.result
                 context["result"] = self.table(result)
@@ -565,16 +964,16 @@ class App:
         cells = [[self.cell(term, result.prefixes) for term in row] for row in rows]
         return {"kind": result.kind, "header": header, "rows": cells, "count": len(rows)}
 
-    def describe(self, thing: str) -> Answer:
+    def describe(self, thing: str, client: str = "") -> Answer:
         """What the release says about a thing: its own triples and those pointing at it."""
         text = (
             f"CONSTRUCT {{ <{thing}> ?p ?o . ?s ?q <{thing}> . }} "
             f"WHERE {{ {{ <{thing}> ?p ?o }} UNION {{ ?s ?q <{thing}> }} }}"
         )
-        return self.run(Job(text, None, self.config.max_results))
+        return self.run(Job(text, None, self.config.max_results), client)
 
-    def exists(self, thing: str) -> Answer:
-        return self.run(Job(f"ASK {{ <{thing}> ?p ?o }}", None, 1))
+    def exists(self, thing: str, client: str = "") -> Answer:
+        return self.run(Job(f"ASK {{ <{thing}> ?p ?o }}", None, 1), client)
 
     def doc_page(self, thing: str, result: sparql.Result) -> bytes:
         outgoing = [t for t in result.triples if isinstance(t.subject, ox.NamedNode) and t.subject.value == thing]
@@ -636,6 +1035,11 @@ class Handler(BaseHTTPRequestHandler):
     @property
     def app(self) -> App:
         return self.server.app
+
+    @property
+    def client(self) -> str:
+        """Who is asking, for fair shares of the workers: the remote address (not a header anyone can set)."""
+        return str(self.client_address[0])
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         if not self.app.config.quiet:
@@ -798,41 +1202,30 @@ class Handler(BaseHTTPRequestHandler):
             accept = self.headers.get("Accept")
             solutions, graph = negotiate(accept, SOLUTION_TYPES), negotiate(accept, GRAPH_TYPES)
             formats = {k: v for k, v in (("solutions", solutions), ("boolean", solutions), ("graph", graph)) if v}
-        form = sparql.form_of(text)
-        if form in sparql.UPDATE_KEYWORDS:
-            self.fail(403, sparql.update_message(form))
-            return
-        try:
-            # Refused here already, so that the query never reaches a worker (which checks again). Lexing a
-            # huge query would hold this thread for seconds: those are checked in a worker only, where the
-            # time limit bounds it.
-            if len(text) <= CHECK_HERE_LIMIT:
-                sparql.check_query(text)
-        except sparql.RefusedQuery as exc:
-            self.fail(STATUS_FOR[exc.kind], exc.format_message())
-            return
-        kind = {"ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}.get(form, "solutions")
-        if formats.get(kind) == "html":
-            status, page, headers = self.app.query_page(text)
-            self.send(status, page, MEDIA_TYPES["html"], headers | {"Vary": "Accept"})
-            return
-        if requested and formats.get(kind) not in (
-            sparql.GRAPH_FORMATS if kind == "graph" else sparql.SOLUTION_FORMATS
-        ):
-            self.fail(400, f"format {requested!r} does not fit a {kind} result")
-            return
+        # The text is not read here: lexing, the refusals (Update, SERVICE, nesting) and parsing happen in
+        # a worker, under the time limit, whatever the query's size.
         job = Job(
             text,
-            {k: v for k, v in formats.items() if v != "html"},
+            formats,
             self.app.config.max_results,
             tuple(params.get("default-graph-uri", [])),
             tuple(params.get("named-graph-uri", [])),
+            requested,
         )
-        reply = self.app.run(job)
+        started = time.perf_counter()
+        reply = self.app.run(job, self.client)
+        html = formats.get(reply.kind) == "html" and not reply.refused and bool(reply.kind)
+        if reply.fmt == "html" or (reply.status != 200 and html):
+            status, page, headers = self.app.render_page(text, "", (reply, time.perf_counter() - started))
+            self.send(status, page, MEDIA_TYPES["html"], headers | {"Vary": "Accept"})
+            return
         if reply.status != 200:
             offered = ", ".join(m for m, f in (GRAPH_TYPES if reply.kind == "graph" else SOLUTION_TYPES) if f != "html")
             message = reply.message if reply.status != 406 else f"{reply.message}; offered: {offered}"
-            self.fail(reply.status, message, {"Vary": "Accept"})
+            headers = {"Vary": "Accept"}
+            if reply.retry_after:
+                headers["Retry-After"] = str(reply.retry_after)
+            self.fail(reply.status, message, headers)
             return
         headers = {"Vary": "Accept"}
         if reply.truncated:
@@ -848,7 +1241,7 @@ class Handler(BaseHTTPRequestHandler):
         load = bool(params.get("load")) or (example and not text.strip())
         if load and example:
             text = next((q for name, _, q in self.app.examples if name == example), text)
-        status, page, headers = self.app.query_page(text, example, run=not load)
+        status, page, headers = self.app.query_page(text, example, run=not load, client=self.client)
         self.send(status, page, MEDIA_TYPES["html"], headers)
 
     def void(self) -> None:
@@ -868,7 +1261,7 @@ class Handler(BaseHTTPRequestHandler):
         if thing is None:
             self.fail(404, f"no such thing: {path}")
             return
-        known = self.app.exists(thing)
+        known = self.app.exists(thing, self.client)
         if known.status != 200 or known.result is None:
             self.fail(known.status, known.message)
             return
@@ -888,7 +1281,7 @@ class Handler(BaseHTTPRequestHandler):
         if fmt is None:
             self.fail(406, f"offered: {', '.join(m for m, _ in DOC_TYPES)}", headers)
             return
-        reply = self.app.describe(thing)
+        reply = self.app.describe(thing, self.client)
         if reply.status != 200 or reply.result is None:
             self.fail(reply.status, reply.message, headers)
             return
@@ -956,7 +1349,14 @@ def start(config: Config, guard: bool = True) -> Server:
     """Load the release into the workers and bind the socket; raise WijkldError on bad input."""
     started = time.perf_counter()
     dump = sparql.dump_path(config.dist)
-    pool = Pool(dump, config.workers, guard=guard)
+    pool = Pool(
+        dump,
+        config.workers,
+        guard=guard,
+        max_memory=config.memory_cap(),
+        per_client=config.client_share(),
+        queue_timeout=config.queue_timeout,
+    )
     info = pool.start()
     base = config.base or detect_base(info.get("graphs", {})) or DEFAULT_BASE
     app = App(config, pool, base.rstrip("/"))
