@@ -369,7 +369,22 @@ QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "js
     default=None,
     help="Stop after this many rows or triples and say so. Default: no limit.",
 )
-def query_command(query_text: str, dist: Path, fmt: str, max_results: int | None) -> None:
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    help="Stop the query after this many seconds (exit 2). Default: no limit.",
+)
+@click.option(
+    "--max-memory",
+    metavar="SIZE",
+    default=None,
+    help="Memory cap of the process that runs the query, such as 2G or 512M (0: none); a query that needs "
+    "more is stopped (exit 2). Default: half the RAM, at most 8G. Linux.",
+)
+def query_command(
+    query_text: str, dist: Path, fmt: str, max_results: int | None, timeout: float | None, max_memory: str | None
+) -> None:
     """Run a SPARQL query against the release in DIST, in an embedded store.
 
     QUERY is the query itself, a path to an .rq file, or the name of an example
@@ -379,22 +394,41 @@ def query_command(query_text: str, dist: Path, fmt: str, max_results: int | None
     column (exit code 2), and so is a query that nests brackets more than 64
     deep or chains more than 500 operators (the query engine would crash on it).
     The table format shows control characters in the data escaped (\\x1b).
+    The query runs in a process of its own, with no network, a memory cap and an
+    optional time limit: a query over either is stopped (exit 2), and one that
+    crashes the query engine is reported (exit 3) instead of taking wijkld down.
 
     \b
     Examples:
         wijkld query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
-        wijkld query teams --format csv > teams.csv
+        wijkld query 07-teams-in-table-order --format csv > teams.csv
         wijkld query my-query.rq --dist dist --format json
     """
     from . import query as sparql
+    from . import serve
 
     text = sparql.resolve_query(query_text)
-    store = sparql.load_store(dist)
-    result = sparql.execute(store, text, max_results)
-    if fmt == "table":
-        click.echo(sparql.table(result), nl=False)
+    formats = None if fmt == "table" else {"solutions": fmt, "boolean": fmt, "graph": fmt}
+    job = serve.Job(text, formats, max_results, requested="" if fmt == "table" else fmt)
+    try:
+        cap = serve.default_max_memory(1) if max_memory is None else serve.parse_size(max_memory)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--max-memory") from None
+    reply = serve.run_isolated(sparql.dump_path(dist), job, timeout=timeout, max_memory=cap)
+    if reply.status == 500 and reply.message.startswith("the query crashed"):
+        raise QueryEngineCrash(reply.message)
+    if reply.status != 200:
+        raise WijkldError(reply.message)
+    if reply.result is not None:
+        click.echo(sparql.table(reply.result), nl=False)
     else:
-        click.echo(sparql.serialize(result, fmt), nl=False)
+        click.echo(reply.body, nl=False)  # bytes: exactly as serialised (click strips escape codes from str)
+
+
+class QueryEngineCrash(WijkldError):
+    """Oxigraph died on a query (a panic): its bug, not the user's, so exit 3 - but as a message."""
+
+    exit_code = EXIT_INTERNAL
 
 
 @cli.command("serve", epilog=EPILOG)

@@ -237,7 +237,11 @@ def answer(store: ox.Store, job: Job) -> Answer:
     kind = KIND_OF_FORM.get(info.form, "solutions")
     fitting = sparql.GRAPH_FORMATS if kind == "graph" else sparql.SOLUTION_FORMATS
     if job.requested and job.formats is not None and job.formats.get(kind) not in (*fitting, "html"):
-        return Answer(400, kind=kind, message=f"format {job.requested!r} does not fit a {kind} result")
+        return Answer(
+            400,
+            kind=kind,
+            message=f"format {job.requested!r} does not fit a {kind} result; use one of {', '.join(fitting)}",
+        )
     try:
         result = sparql.execute(
             store,
@@ -397,7 +401,7 @@ def cap_memory(limit: int) -> int:
 
 def memory_message(cap: int) -> str:
     shown = format_size(cap) if cap else "the memory available"
-    return f"the query needed more than {shown} of memory and was stopped (wijkld serve --max-memory)"
+    return f"the query needed more than {shown} of memory and was stopped (--max-memory)"
 
 
 def memory_too_small(cap: int, used: int) -> str:
@@ -487,8 +491,8 @@ class _Relay:
 
     KEEP = 64 * 1024
 
-    def __init__(self, source: Connection) -> None:
-        self.source = source
+    def __init__(self, source: Connection, echo: bool = True) -> None:
+        self.source, self.echo = source, echo
         self.tail = b""
         self.total = 0  # bytes read so far
         self._lock = threading.Lock()
@@ -498,8 +502,9 @@ class _Relay:
     def _copy(self) -> None:
         try:
             while chunk := os.read(self.source.fileno(), 65536):
-                with contextlib.suppress(OSError):
-                    os.write(2, chunk)
+                if self.echo:
+                    with contextlib.suppress(OSError):
+                        os.write(2, chunk)
                 with self._lock:
                     self.tail = (self.tail + chunk)[-self.KEEP :]
                     self.total += len(chunk)
@@ -516,7 +521,7 @@ class _Relay:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, dump: Path, guard: bool, max_memory: int) -> None:
+    def __init__(self, ctx: Any, dump: Path, guard: bool, max_memory: int, echo: bool = True) -> None:
         self.conn, child = ctx.Pipe()
         errors_in, errors_out = ctx.Pipe(duplex=False)
         self.process = ctx.Process(
@@ -528,7 +533,7 @@ class _Worker:
         self.process.start()
         child.close()
         errors_out.close()
-        self.stderr = _Relay(errors_in)
+        self.stderr = _Relay(errors_in, echo)
         self.memory_cap = 0
         self.stopped = False
 
@@ -670,8 +675,12 @@ class Pool:
         max_memory: int = 0,
         per_client: int | None = None,
         queue_timeout: float = 10.0,
+        respawn: bool = True,
     ) -> None:
         self.dump, self.size, self.guard, self.max_memory = dump, size, guard, max_memory
+        # a server starts a successor for a worker that died or was killed, and shows what workers write;
+        # a pool for one query (run_isolated) does neither: its message says why the worker died
+        self.respawn = respawn
         self.queue_timeout = queue_timeout
         self.scheduler: Scheduler[_Worker] = Scheduler(per_client or default_per_client(size))
         self._ctx = _context()
@@ -696,7 +705,7 @@ class Pool:
         return self.info
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, self.dump, self.guard, self.max_memory)
+        worker = _Worker(self._ctx, self.dump, self.guard, self.max_memory, self.respawn)
         with self._lock:
             self._workers.add(worker)
         return worker
@@ -759,7 +768,10 @@ class Pool:
         said = worker.stderr.since(mark, wait=2)
         if "memory allocation of" in said or "MemoryError" in said:
             return Answer(503, message=memory_message(worker.memory_cap))
-        return Answer(500, message=f"the query crashed the query engine ({crash_cause(said, worker.process.exitcode)})")
+        cause = crash_cause(said, worker.process.exitcode)
+        if self.respawn:
+            cause += "; the worker has been replaced"
+        return Answer(500, message=f"the query crashed the query engine ({cause})")
 
     def _replace(self, worker: _Worker) -> None:
         """Kill a worker now; start its successor in the background so the client is answered at once."""
@@ -767,7 +779,8 @@ class Pool:
             self._workers.discard(worker)
             self.restarts += 1
         worker.stop(kill=True)
-        threading.Thread(target=self._refill, name="wijkld-worker-restart", daemon=True).start()
+        if self.respawn:
+            threading.Thread(target=self._refill, name="wijkld-worker-restart", daemon=True).start()
 
     def _refill(self) -> None:
         if self._closed:
@@ -795,6 +808,25 @@ class Pool:
             worker.stop(kill=False)
 
 
+#: "No limit" for a wait: a week, as long as the selectors' millisecond timeouts can count.
+NO_TIME_LIMIT = 7 * 24 * 3600.0
+
+
+def run_isolated(dump: Path, job: Job, *, timeout: float | None, max_memory: int) -> Answer:
+    """Answer one job in a worker process of its own: ``wijkld query``'s guard against hostile queries.
+
+    The worker brings what serve's workers have: a memory cap, a time limit (killed when over it),
+    no network, and a crash of the query engine (a panic, a stack overflow) that ends the worker,
+    not the command.
+    """
+    pool = Pool(dump, 1, max_memory=max_memory, per_client=1, queue_timeout=60.0, respawn=False)
+    try:
+        pool.start()
+        return pool.run(job, timeout if timeout is not None else NO_TIME_LIMIT)
+    finally:
+        pool.close()
+
+
 def default_per_client(workers: int) -> int:
     """Queries one client may have running at once: half the workers, so another client always finds one."""
     return max(1, workers // 2)
@@ -805,11 +837,11 @@ def crash_cause(said: str, exitcode: int | None) -> str:
     lines = said.splitlines()
     for number, line in enumerate(lines):
         if "panicked at" in line and number + 1 < len(lines):
-            return f"Oxigraph: {lines[number + 1].strip()}; the worker has been replaced"
+            return f"Oxigraph: {lines[number + 1].strip()}"
     if exitcode is not None and exitcode < 0:
         with contextlib.suppress(ValueError):
-            return f"the worker was killed by {signal.Signals(-exitcode).name}; it has been replaced"
-    return f"the worker exited with code {exitcode}; it has been replaced"
+            return f"the worker was killed by {signal.Signals(-exitcode).name}"
+    return f"the worker exited with code {exitcode}"
 
 
 # -- HTTP ------------------------------------------------------------------------

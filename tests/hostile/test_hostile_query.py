@@ -93,3 +93,34 @@ def test_escape_sequences_in_the_data_do_not_reach_the_terminal(wijkld: RunWijkl
     as_csv = wijkld("query", text, "--dist", str(published), "--format", "csv")
     assert "\x1b[31mred" in as_csv.stdout  # a data format keeps the data exact
     assert_release_intact(published)
+
+
+def test_a_query_that_crashes_the_engine_is_a_message_not_a_crash(wijkld: RunWijkld, published: Path) -> None:
+    """Oxigraph panics on this ORDER BY (its comparator is not a total order): it killed `wijkld query` (134)."""
+    text = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
+    result = wijkld("query", text, "--dist", str(published))
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.startswith("Error: the query crashed the query engine (Oxigraph: ")
+    assert "stack backtrace" not in result.stderr and "panicked at" not in result.stderr
+    assert_release_intact(published)
+
+
+def test_a_query_over_its_memory_cap_is_stopped(wijkld: RunWijkld, published: Path) -> None:
+    text = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d LIMIT 1"
+    result = wijkld("query", text, "--dist", str(published), "--max-memory", "256M")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == "Error: the query needed more than 256 MiB of memory and was stopped (--max-memory)\n"
+    assert_release_intact(published)
+
+
+def test_a_query_over_its_time_limit_is_stopped(wijkld: RunWijkld, published: Path) -> None:
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    result = wijkld("query", text, "--dist", str(published), "--timeout", "1")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == "Error: query timeout: the query ran longer than 1 s and was stopped\n"
+
+
+def test_a_bad_memory_size_is_a_usage_error(wijkld: RunWijkld, published: Path) -> None:
+    result = wijkld("query", "SELECT * WHERE {}", "--dist", str(published), "--max-memory", "lots")
+    assert result.returncode == 2
+    assert "Invalid value for --max-memory: 'lots' is not a size" in result.stderr
