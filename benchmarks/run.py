@@ -58,7 +58,7 @@ def child_stream(data: Path, out: Path, validation: bool = True) -> dict:
     t = time.perf_counter()
     summary = stream.build(data, out, BASE, workers=2, validate_data=validation)
     wall = time.perf_counter() - t
-    stages = {k: {"seconds": v} for k, v in summary.seconds.items()}
+    stages = {k: {"seconds": v} for k, v in summary.stages.items()}
     if not validation:
         stages["validate"] = {"skipped": "--no-validation"}
     parts = getattr(stream, "LAST_PARTS", [])

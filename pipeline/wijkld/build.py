@@ -26,35 +26,14 @@ from . import diff, inputs, jsonld, locate, mapping, metadata, outdir, pages, pu
 from . import report as reporting
 from .errors import NonConformingError, WijkldError
 from .iris import Minter
-from .resources import resource_dir
+from .progress import Summary
+from .query import examples
 
 Progress = Callable[[str], None]
 
 BASELINE = "previous-release.nt.gz"
 NOTES_JSON = "release-notes.json"
 CHECKSUMS = outdir.CHECKSUMS
-
-
-@dataclass
-class Summary:
-    records: int = 0
-    resources: int = 0
-    triples: int = 0
-    violations: int = 0
-    warnings: int = 0
-    files: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def lines(self) -> list[str]:
-        return [
-            f"records read   {self.records}",
-            f"resources      {self.resources}",
-            f"triples        {self.triples}",
-            f"violations     {self.violations}",
-            f"warnings       {self.warnings}",
-            f"files written  {len(self.files)}",
-            f"seconds        {self.seconds:.2f}",
-        ]
 
 
 @dataclass(frozen=True)
@@ -399,14 +378,5 @@ def compare_trees(old: Path, new: Path) -> list[str]:
 
 
 def queries() -> tuple[tuple[str, str, str], ...]:
-    """The example queries: (name, title, text), from the ``# title:`` comment of each file."""
-    folder = resource_dir("queries")
-    found = []
-    for path in sorted(folder.glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
-        title = next(
-            (line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("# title:")), path.stem
-        )
-        found.append((path.stem, title, text))
-    return tuple(found)
-
+    """The example queries for the release's pages: (name, title, text), read by :func:`wijkld.query.examples`."""
+    return tuple(examples())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,7 +168,3 @@ def _classes(lines: set[bytes]) -> dict[str, set[str]]:
 
 def dumps_json(diff: ReleaseDiff) -> bytes:
     return (json.dumps(diff.as_json(), indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
-
-
-def class_counts(diff: ReleaseDiff) -> Counter[str]:
-    return Counter({cls: change.added + change.removed for cls, change in diff.by_class.items()})

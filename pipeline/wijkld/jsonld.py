@@ -267,40 +267,35 @@ def dumps(document: JSON) -> bytes:
     return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
+def _view(type_: str, embed: Mapping[str, Embed], name: str, reverse: str, children: Mapping[str, Embed]) -> View:
+    """Nodes of ``type_`` with ``embed`` below them, and as ``name`` the nodes whose ``reverse`` points at them.
+
+    ``reverse`` is a CURIE; its local name is its term in the context.
+    """
+    return View(
+        type=type_,
+        context={name: {"@reverse": reverse, "@container": "@set"}},
+        embed={**embed, name: Embed(children, reverse_of=reverse.split(":", 1)[1])},
+    )
+
+
 _PERIOD = Embed({"hasBeginning": Embed(), "hasEnd": Embed()})
+_MEMBERSHIP = {"role": Embed(), "representing": Embed(), "memberDuring": _PERIOD}
 
 #: Tree views for developers who do not know RDF: one file per main type in ``framed/``.
 VIEWS: dict[str, View] = {
-    "wijken": View(
-        type="wijkld:Wijk",
-        context={"teams": {"@reverse": "wijkld:wijk", "@container": "@set"}},
-        embed={
-            "sfWithin": Embed(),
-            "teams": Embed(
-                reverse_of="wijk",
-                children={
-                    "theme": Embed(),
-                    "hasMembership": Embed(
-                        {"member": Embed(), "role": Embed(), "representing": Embed(), "memberDuring": _PERIOD}
-                    ),
-                },
-            ),
-        },
+    "wijken": _view(
+        "wijkld:Wijk",
+        {"sfWithin": Embed()},
+        "teams",
+        "wijkld:wijk",
+        {"theme": Embed(), "hasMembership": Embed({"member": Embed(), **_MEMBERSHIP})},
     ),
-    "personen": View(
-        type="schema:Person",
-        context={"memberships": {"@reverse": "org:member", "@container": "@set"}},
-        embed={
-            "memberOf": Embed(),
-            "memberships": Embed(
-                reverse_of="member",
-                children={
-                    "role": Embed(),
-                    "representing": Embed(),
-                    "memberDuring": _PERIOD,
-                    "organization": Embed({"wijk": Embed(), "theme": Embed()}),
-                },
-            ),
-        },
+    "personen": _view(
+        "schema:Person",
+        {"memberOf": Embed()},
+        "memberships",
+        "org:member",
+        {**_MEMBERSHIP, "organization": Embed({"wijk": Embed(), "theme": Embed()})},
     ),
 }

@@ -544,10 +544,9 @@ def to_graph(records: Records, minter: Minter | None = None) -> Graph:
     return graph
 
 
-def new_graph(triples_: Iterable[Triple] = ()) -> Graph:
+def new_graph() -> Graph:
+    """An empty graph with the project's prefixes bound."""
     graph = Graph(bind_namespaces="none")
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
-    for triple in triples_:
-        graph.add(triple)
     return graph

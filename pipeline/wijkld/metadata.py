@@ -39,32 +39,36 @@ class FileInfo:
     sha256: str | None = None
 
 
+#: (media type, EU file-type authority code) of the formats most files are in.
+_TURTLE = ("text/turtle", "RDF_TURTLE")
+_NTRIPLES = ("application/n-triples", "RDF_N_TRIPLES")
+_JSONLD = ("application/ld+json", "JSON_LD")
+
 #: What each published file is, for DCAT. Keys are file names in dist/.
 FILE_KINDS: dict[str, tuple[str, str, str, str]] = {
-    "wijkld.ttl": ("text/turtle", "RDF_TURTLE", "Data in Turtle", "Data in Turtle"),
-    "wijkld.nt.gz": ("application/n-triples", "RDF_N_TRIPLES", "Data als N-Triples (gzip)", "Data as N-Triples (gzip)"),
+    "wijkld.ttl": (*_TURTLE, "Data in Turtle", "Data in Turtle"),
+    "wijkld.nt.gz": (*_NTRIPLES, "Data als N-Triples (gzip)", "Data as N-Triples (gzip)"),
     "wijkld.nq.gz": (
         "application/n-quads",
         "RDF_N_QUADS",
         "Data, vocabulaire, shapes en metadata als N-Quads (gzip)",
         "Data, vocabulary, shapes and metadata as N-Quads (gzip)",
     ),
-    "wijkld.jsonld": ("application/ld+json", "JSON_LD", "Data in JSON-LD", "Data in JSON-LD"),
-    "context.jsonld": ("application/ld+json", "JSON_LD", "JSON-LD-context", "JSON-LD context"),
-    "vocabulary.ttl": ("text/turtle", "RDF_TURTLE", "Vocabulaire (OWL)", "Vocabulary (OWL)"),
-    "shapes.ttl": ("text/turtle", "RDF_TURTLE", "SHACL-shapes", "SHACL shapes"),
-    "validation-report.ttl": ("text/turtle", "RDF_TURTLE", "SHACL-validatierapport", "SHACL validation report"),
-    "void.ttl": ("text/turtle", "RDF_TURTLE", "VoID-beschrijving", "VoID description"),
-    "release-notes.ttl": ("text/turtle", "RDF_TURTLE", "Wijzigingen (RDF)", "Release notes (RDF)"),
+    "wijkld.jsonld": (*_JSONLD, "Data in JSON-LD", "Data in JSON-LD"),
+    "context.jsonld": (*_JSONLD, "JSON-LD-context", "JSON-LD context"),
+    "vocabulary.ttl": (*_TURTLE, "Vocabulaire (OWL)", "Vocabulary (OWL)"),
+    "shapes.ttl": (*_TURTLE, "SHACL-shapes", "SHACL shapes"),
+    "validation-report.ttl": (*_TURTLE, "SHACL-validatierapport", "SHACL validation report"),
+    "void.ttl": (*_TURTLE, "VoID-beschrijving", "VoID description"),
+    "release-notes.ttl": (*_TURTLE, "Wijzigingen (RDF)", "Release notes (RDF)"),
     "release-notes.txt": ("text/plain", "TXT", "Wijzigingen (tekst)", "Release notes (text)"),
     "release-notes.json": ("application/json", "JSON", "Wijzigingen (JSON)", "Release notes (JSON)"),
     "previous-release.nt.gz": (
-        "application/n-triples",
-        "RDF_N_TRIPLES",
+        *_NTRIPLES,
         "Data van de vorige versie, basis van de wijzigingen (gzip)",
         "Data of the previous version, baseline of the release notes (gzip)",
     ),
-    "dcat.ttl": ("text/turtle", "RDF_TURTLE", "DCAT-beschrijving", "DCAT description"),
+    "dcat.ttl": (*_TURTLE, "DCAT-beschrijving", "DCAT description"),
 }
 
 

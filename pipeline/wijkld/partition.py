@@ -39,7 +39,7 @@ from rdflib.paths import Path as RdfPath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
-from .vocab import RDF, SH
+from .vocab import RDF, SH, sh_prefixes
 
 RDF_TYPE = ox.NamedNode(str(RDF.type))
 #: Bounds the size of a partition's graph in the streaming build.
@@ -156,7 +156,7 @@ def _shape_reach(shapes: Graph, shape: Node, hop: int, found: Reach, seen: set[t
     for constraint in shapes.objects(shape, SH.sparql):
         text = shapes.value(constraint, SH.select) or shapes.value(constraint, SH.ask)
         if text is not None:
-            _sparql_reach(str(text), _prefixes(shapes, constraint), hop, found)
+            _sparql_reach(str(text), sh_prefixes(shapes, constraint), hop, found)
 
 
 def _nested_shapes(shapes: Graph, shape: Node) -> Iterator[Node]:
@@ -209,16 +209,6 @@ def _transitive(shapes: Graph, path: Node, found: Reach) -> None:
         return
     for step in shapes.items(shapes.value(path, SH.alternativePath) or path):
         _transitive(shapes, step, found)
-
-
-def _prefixes(shapes: Graph, constraint: Node) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for holder in shapes.objects(constraint, SH.prefixes):
-        for declaration in shapes.objects(holder, SH.declare):
-            prefix, namespace = shapes.value(declaration, SH.prefix), shapes.value(declaration, SH.namespace)
-            if prefix is not None and namespace is not None:
-                names[str(prefix)] = str(namespace)
-    return names
 
 
 def _sparql_reach(text: str, prefixes: dict[str, str], hop: int, found: Reach) -> None:

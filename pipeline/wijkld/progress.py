@@ -1,9 +1,9 @@
-"""Progress of long runs: a live line per stage on a terminal, periodic plain log lines elsewhere (CI).
+"""Progress of long runs (a live line per stage on a terminal, plain log lines in CI) and the summary of a build.
 
 ``Display(mode)`` with mode ``quiet`` (nothing), ``normal`` (one line per finished
 stage; on a terminal also a live line while it runs) or ``verbose`` (also a
 line when a stage starts, and periodic lines even on a terminal's scrollback).
-Progress goes to standard error, so standard output stays the build summary.
+Progress goes to standard error, so standard output stays the build summary (:class:`Summary`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,34 @@ def _count(n: float) -> str:
         if n >= size:
             return f"{n / size:.1f}{unit}"
     return f"{n:.0f}"
+
+
+@dataclass
+class Summary:
+    """What a build read, made and wrote, for its summary on standard output."""
+
+    records: int = 0
+    resources: int | None = None  # None where the build does not count them (streaming)
+    triples: int = 0
+    violations: int = 0
+    warnings: int = 0
+    files: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    #: seconds per stage, where the build times its stages
+    stages: dict[str, float] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        stages = ", ".join(f"{k} {v:.2f}" for k, v in self.stages.items())
+        resources = [] if self.resources is None else [f"resources      {self.resources}"]
+        return [
+            f"records read   {self.records}",
+            *resources,
+            f"triples        {self.triples}",
+            f"violations     {self.violations}",
+            f"warnings       {self.warnings}",
+            f"files written  {len(self.files)}",
+            f"seconds        {self.seconds:.2f}" + (f" ({stages})" if stages else ""),
+        ]
 
 
 @dataclass

@@ -17,7 +17,7 @@ from . import publish
 from .iris import VOCAB
 from .locate import Location
 from .validate import LEVELS, Report, Result, rank
-from .vocab import PREFIXES
+from .vocab import PREFIXES, compact_iri, longest_first
 
 FORMATS = ("text", "turtle", "json", "junit", "github")
 #: Version of the JSON summary's layout (docs/validate.md); bumped on any incompatible change.
@@ -172,12 +172,7 @@ _LOCAL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 def short(iri: str, options: Options) -> str:
     """``prefix:local`` when a known prefix gives a simple local name, else the IRI as it is."""
-    best = ""
-    for prefix, namespace in options.prefixes.items():
-        if iri.startswith(namespace) and _LOCAL_NAME.match(iri[len(namespace) :]):
-            if not best or len(namespace) > len(options.prefixes[best]):
-                best = prefix
-    return f"{best}:{iri[len(options.prefixes[best]) :]}" if best else iri
+    return compact_iri(iri, names=longest_first(options.prefixes), local=_LOCAL_NAME)
 
 
 def short_path(path: str, options: Options) -> str:

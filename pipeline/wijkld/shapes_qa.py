@@ -35,8 +35,8 @@ from rdflib.term import Node
 
 from . import validate
 from .errors import WijkldError
-from .validate import sparql_parse_cache
-from .vocab import OWL, RDF, RDFS, SH
+from .validate import LIST_PARAMETERS, SHAPE_PARAMETERS, TARGETS, all_shapes, sparql_parse_cache
+from .vocab import OWL, RDF, RDFS, SH, compact_iri
 
 #: The languages every name, description and message is given in.
 LANGUAGES = ("nl", "en")
@@ -76,10 +76,6 @@ COMPONENTS: dict[URIRef, URIRef] = {
 }
 #: Parameters that only count when true.
 BOOLEAN_PARAMETERS = {SH.uniqueLang, SH.closed}
-#: Parameters whose value is a shape (or a list of shapes) checked against the focus or value nodes.
-SHAPE_PARAMETERS = (SH.node, SH.qualifiedValueShape, SH["not"])
-LIST_PARAMETERS = (SH["or"], SH["and"], SH.xone)
-TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 
 #: Regex syntax Python accepts but XPath/XML Schema regexes (what sh:pattern means) do not.
 XPATH_ESCAPES = {
@@ -181,22 +177,6 @@ def reportable_shapes(shapes: Graph) -> set[Node]:
             continue
         found.add(shape)
         todo.extend(shapes.objects(shape, SH.property))
-    return found
-
-
-def all_shapes(shapes: Graph) -> set[Node]:
-    """Every shape: declared, targeting, property shapes, and shapes used by other shapes."""
-    found: set[Node] = set()
-    for cls in (SH.NodeShape, SH.PropertyShape):
-        found.update(shapes.subjects(RDF.type, cls))
-    found.update(shapes.subjects(SH.path, None))
-    found.update(targeted_shapes(shapes))
-    found.update(shapes.objects(None, SH.property))
-    for parameter in SHAPE_PARAMETERS:
-        found.update(shapes.objects(None, parameter))
-    for parameter in LIST_PARAMETERS:
-        for members in shapes.objects(None, parameter):
-            found.update(Collection(shapes, members))
     return found
 
 
@@ -353,7 +333,9 @@ def _lint_cardinality(shapes: Graph) -> Iterator[Problem]:
             maximum = shapes.value(shape, high)
             if maximum is not None and _int(minimum) > _int(maximum):
                 yield Problem(
-                    "cardinality", _name(shapes, shape), f"{_curie(low)} {minimum} is above {_curie(high)} {maximum}"
+                    "cardinality",
+                    _name(shapes, shape),
+                    f"{compact_iri(low)} {minimum} is above {compact_iri(high)} {maximum}",
                 )
 
 
@@ -366,7 +348,7 @@ def _lint_annotations(shapes: Graph) -> Iterator[Problem]:
         for predicate in (SH.name, SH.description):
             missing = _missing_languages(shapes, shape, predicate)
             if missing:
-                yield Problem("annotation", name, f"no {_curie(predicate)} in {', '.join(missing)}")
+                yield Problem("annotation", name, f"no {compact_iri(predicate)} in {', '.join(missing)}")
         is_property_shape = shapes.value(shape, SH.path) is not None
         constrains = any(p in own_constraints for p in shapes.predicates(shape))
         if is_property_shape or constrains:
@@ -557,20 +539,25 @@ def _row_key(c: Constraint) -> tuple[str, str]:
 def coverage_table(cov: Coverage, prefix: str = "") -> str:
     """The coverage as text: one line per constraint, the uncovered ones marked, then the nested shapes."""
     lines = []
-    width = max((len(_short(c.shape, prefix)) for c in cov.constraints + cov.nested), default=10)
+    names = [("wsh", prefix)] if prefix else []
+
+    def _short(iri: str) -> str:
+        return compact_iri(iri, names=names)
+
+    width = max((len(_short(c.shape)) for c in cov.constraints + cov.nested), default=10)
     for c in cov.constraints:
         mark = "  " if c.covered else "!!"
         first = c.fixtures[0] if c.fixtures else "NOT EXERCISED"
         more = f" (+{len(c.fixtures) - 1})" if len(c.fixtures) > 1 else ""
-        lines.append(f"{mark} {_short(c.shape, prefix):<{width}}  {_local(c.component):<38} {first}{more}")
+        lines.append(f"{mark} {_short(c.shape):<{width}}  {_local(c.component):<38} {first}{more}")
     covered = sum(1 for c in cov.constraints if c.covered)
     lines.append(f"coverage: {covered}/{len(cov.constraints)} constraints exercised ({cov.percent:.1f}%)")
     if cov.nested:
         lines.append("")
         lines.append("shapes used inside other shapes (reported through the constraint using them):")
         for c in cov.nested:
-            via = ", ".join(f"{_short(s, prefix)} {_local(comp)}" for s, comp in c.via) or "nothing"
-            lines.append(f"   {_short(c.shape, prefix):<{width}}  {_local(c.component):<38} via {via}")
+            via = ", ".join(f"{_short(s)} {_local(comp)}" for s, comp in c.via) or "nothing"
+            lines.append(f"   {_short(c.shape):<{width}}  {_local(c.component):<38} via {via}")
     return "\n".join(lines)
 
 
@@ -748,16 +735,8 @@ def _name(shapes: Graph, node: Node | None) -> str:
     return validate.shape_name(shapes, node) if isinstance(node, BNode) else str(node)
 
 
-def _curie(iri: URIRef) -> str:
-    return "sh:" + str(iri).split("#")[-1]
-
-
 def _local(iri: str) -> str:
     return re.split(r"[#/]", iri)[-1] if iri else ""
-
-
-def _short(iri: str, prefix: str) -> str:
-    return "wsh:" + iri[len(prefix) :] if prefix and iri.startswith(prefix) else iri
 
 
 # -- command line ---------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from rdflib.term import Node
 
 from .query import Token, tokenize
 from .validate import SEVERITY_NAMES, EngineGap, Result, from_oxigraph, path_text, shape_name, term_nt
-from .vocab import OWL, RDF, RDFS, SH
+from .vocab import OWL, RDF, RDFS, SH, sh_prefixes
 
 #: Shape parameters that evaluate another shape on value nodes: a shape used through one is not targeted alone.
 NESTING = (SH.node, SH["or"], SH["and"], SH.xone, SH["not"], SH.qualifiedValueShape)
@@ -247,13 +247,8 @@ def _split_prologue(select: str) -> tuple[str, str] | None:
 
 
 def _prefixes(shapes: Graph, constraint: Node) -> str:
-    lines = []
-    for owner in shapes.objects(constraint, SH.prefixes):
-        for declaration in shapes.objects(owner, SH.declare):
-            prefix, namespace = shapes.value(declaration, SH.prefix), shapes.value(declaration, SH.namespace)
-            if prefix is not None and namespace is not None:
-                lines.append(f"PREFIX {prefix}: <{namespace}>\n")
-    return "".join(sorted(set(lines)))
+    """The PREFIX lines of the prefixes ``constraint`` declares."""
+    return "".join(sorted(f"PREFIX {prefix}: <{ns}>\n" for prefix, ns in sh_prefixes(shapes, constraint).items()))
 
 
 def run(store: ox.Store, passes: list[Pass], shapes: Graph) -> list[Result]:

@@ -52,6 +52,7 @@ from . import progress as progress_mod
 from .iris import Minter
 from .partition import store_from_ntriples, validate_partitioned
 from .records import Records
+from .vocab import compact_iri, longest_first
 
 #: Above this many records ``wijkld build`` streams (the pilot has about 400).
 AUTO_RECORDS = 50_000
@@ -193,18 +194,14 @@ class JsonLines:
     """One JSON-LD document per subject group, compacted against the prefix-only context."""
 
     def __init__(self, names: dict[str, str], context_ref: str = "prefixes.jsonld") -> None:
-        self.names = sorted(names.items(), key=lambda kv: -len(kv[1]))
+        self.names = longest_first(names)
         self.context_ref = context_ref
         self.cache: dict[str, str] = {}
 
     def curie(self, iri: str) -> str:
         found = self.cache.get(iri)
         if found is None:
-            found = iri
-            for prefix, ns in self.names:
-                if iri.startswith(ns) and len(iri) > len(ns):
-                    found = f"{prefix}:{iri[len(ns) :]}"
-                    break
+            found = compact_iri(iri, names=self.names)
             if len(self.cache) < 100_000:
                 self.cache[iri] = found
         return found
@@ -372,27 +369,6 @@ def join(parts: Sequence[Part], fmt: str, target: Path, tail: bytes = b"") -> Pa
 # -- the streaming build -----------------------------------------------------------------------------
 
 
-@dataclass
-class StreamSummary:
-    records: int = 0
-    triples: int = 0
-    violations: int = 0
-    warnings: int = 0
-    files: list[str] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    def lines(self) -> list[str]:
-        stages = ", ".join(f"{k} {v:.2f}" for k, v in self.seconds.items())
-        return [
-            f"records read   {self.records}",
-            f"triples        {self.triples}",
-            f"violations     {self.violations}",
-            f"warnings       {self.warnings}",
-            f"files written  {len(self.files)}",
-            f"seconds        {sum(self.seconds.values()):.2f} ({stages})",
-        ]
-
-
 def build(
     data_dir: Path,
     out: Path,
@@ -404,7 +380,7 @@ def build(
     engine: str = "auto",
     wait: bool = True,
     notify: Callable[[str], None] = lambda _: None,
-) -> StreamSummary:
+) -> progress_mod.Summary:
     """Load, map, validate and write the dumps of a large record set; ``out`` is replaced only on success.
 
     ``engine``: ``shacl`` validates the whole dataset at once (:func:`validate_with_shacl_engine`);
@@ -415,7 +391,7 @@ def build(
 
     display = display or progress_mod.Display(mode="quiet")
     workers = workers or min(4, os.cpu_count() or 1)
-    summary = StreamSummary()
+    summary = progress_mod.Summary()
     minter = Minter(base)
     with outdir.publishing(out, data_dir, wait=wait, notify=notify) as staged:
         t0 = time.perf_counter()
@@ -423,7 +399,7 @@ def build(
             recs = records.load(data_dir)
             stage.advance(len(recs), 0)
         summary.records = len(recs)
-        summary.seconds["load"] = time.perf_counter() - t0
+        summary.stages["load"] = time.perf_counter() - t0
         # named after OUT and this process, so that outdir.recover removes what a killed build leaves
         scratch = outdir.transient_folder(out, "streaming")
         held = [recs]  # the only reference once this name is gone, so that _stream_into can free the records
@@ -432,6 +408,7 @@ def build(
             _stream_into(staged, scratch, held, minter, summary, out, workers, validate_data, display, engine, notify)
         finally:
             outdir.remove_tree(scratch, notify)
+    summary.seconds = sum(summary.stages.values())
     return summary
 
 
@@ -440,7 +417,7 @@ def _stream_into(
     tmp: Path,
     held: list[Records],
     minter: Minter,
-    summary: StreamSummary,
+    summary: progress_mod.Summary,
     out: Path,
     workers: int,
     validate_data: bool,
@@ -463,7 +440,7 @@ def _stream_into(
     # the build's peak by their size (1.3 GiB at 10M triples)
     del recs
     gc.collect()
-    summary.seconds["map+write"] = time.perf_counter() - t0
+    summary.stages["map+write"] = time.perf_counter() - t0
     ontology, shapes = validate.load_ontology(), validate.load_shapes()
     t0 = time.perf_counter()
     vocabulary = publish.skolemise(ontology, skolem_prefix(minter, "vocabulary"))
@@ -477,7 +454,7 @@ def _stream_into(
         join(parts, fmt, staged / name, tail if fmt == "nq" else b"")
     join(parts, "jsonl", staged / "wijkld.jsonl.gz")
     (staged / "prefixes.jsonld").write_bytes(JsonLines(prefixes()).context())
-    summary.seconds["join"] = time.perf_counter() - t0
+    summary.stages["join"] = time.perf_counter() - t0
     if validate_data:
         t0 = time.perf_counter()
         with display.stage("validate") as stage:
@@ -497,7 +474,7 @@ def _stream_into(
             stage.advance(0, summary.triples)
         summary.violations = sum(1 for r in results if r.severity == "violation")
         summary.warnings = sum(1 for r in results if r.severity == "warning")
-        summary.seconds["validate"] = time.perf_counter() - t0
+        summary.stages["validate"] = time.perf_counter() - t0
         if summary.violations:
             first = "\n".join(f"  {r.focus}: {r.message()}" for r in results if r.severity == "violation")
             raise NonConformingError(

@@ -43,10 +43,14 @@ from .publish import to_oxigraph_term
 from .resources import resource_dir
 from .vocab import RDF, SH, XSD
 
-SEVERITY_ORDER = {SH.Info: 0, SH.Warning: 1, SH.Violation: 2}
 SEVERITY_NAMES = {SH.Info: "info", SH.Warning: "warning", SH.Violation: "violation"}
 #: Severity names from least to most severe; ``--fail-on`` takes one of them.
 LEVELS = ("info", "warning", "violation")
+
+#: Parameters whose value is a shape (or a list of shapes) checked against the focus or value nodes.
+SHAPE_PARAMETERS = (SH.node, SH.qualifiedValueShape, SH["not"])
+LIST_PARAMETERS = (SH["or"], SH["and"], SH.xone)
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 
 #: File name endings (after an optional ``.gz``) and the RDF syntax they hold.
 FORMATS = {
@@ -703,12 +707,16 @@ def _focus_nodes(results: Iterable[Result]) -> list[str]:
 
 
 def all_shapes(shapes: Graph) -> set[Node]:
-    """Every shape of a shapes graph: declared ones, targeting ones, and those referenced as shapes."""
+    """Every shape of a shapes graph: declared, targeting, property shapes, and shapes used by other shapes."""
     found: set[Node] = set()
     for cls in (SH.NodeShape, SH.PropertyShape):
         found.update(shapes.subjects(RDF.type, cls))
-    for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.path):
+    for predicate in (*TARGETS, SH.path):
         found.update(shapes.subjects(predicate, None))
     found.update(shapes.objects(None, SH.property))
-    found.update(shapes.objects(None, SH.node))
+    for parameter in SHAPE_PARAMETERS:
+        found.update(shapes.objects(None, parameter))
+    for parameter in LIST_PARAMETERS:
+        for members in shapes.objects(None, parameter):
+            found.update(Collection(shapes, members))
     return found

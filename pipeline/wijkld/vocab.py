@@ -1,9 +1,13 @@
-"""Namespaces used in the data, and the prefixes every output declares."""
+"""Namespaces used in the data, the prefixes every output declares, and shortening IRIs with prefixes."""
 
 from __future__ import annotations
 
-from rdflib import Namespace
+import re
+from collections.abc import Mapping, Sequence
+
+from rdflib import Graph, Namespace
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, TIME, VOID, XSD
+from rdflib.term import Node
 
 from .iris import VOCAB
 
@@ -38,20 +42,53 @@ PREFIXES: dict[str, Namespace] = {
     "xsd": XSD,
 }
 
-#: Longest namespace first, so that a namespace inside another never wins.
-_BY_LENGTH = sorted(((p, str(ns)) for p, ns in PREFIXES.items()), key=lambda item: (-len(item[1]), item[0]))
+
+def longest_first(prefixes: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(prefix, namespace) pairs, the longest namespace first, so that a namespace inside another never wins.
+
+    Namespaces of the same length keep their order in ``prefixes``.
+    """
+    return sorted(((p, str(ns)) for p, ns in prefixes.items()), key=lambda item: -len(item[1]))
 
 
-def compact_iri(iri: str, separator: str = ":") -> str:
-    """``prefix:local`` for the project's prefixes, else the IRI as it is (a namespace itself stays whole)."""
-    for prefix, namespace in _BY_LENGTH:
-        if iri.startswith(namespace) and iri != namespace:
-            return f"{prefix}{separator}{iri[len(namespace) :]}"
+_BY_LENGTH = longest_first(PREFIXES)
+
+
+def compact_iri(
+    iri: str, separator: str = ":", names: Sequence[tuple[str, str]] = _BY_LENGTH, local: re.Pattern[str] | None = None
+) -> str:
+    """``prefix:local`` by the first of ``names`` whose namespace starts ``iri``, else the IRI as it is.
+
+    ``names`` are (prefix, namespace) pairs in the order to try (:func:`longest_first`), by
+    default the project's prefixes. A namespace itself stays whole, and with ``local`` only a
+    local name that pattern matches (``re.match``) is taken.
+    """
+    for prefix, namespace in names:
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            rest = iri[len(namespace) :]
+            if local is None or local.match(rest):
+                return f"{prefix}{separator}{rest}"
     return iri
+
+
+def sh_prefixes(shapes: Graph, node: Node) -> dict[str, str]:
+    """The prefixes a SHACL-SPARQL constraint declares (``sh:prefixes``/``sh:declare``), sorted by prefix.
+
+    Where one prefix is declared with two namespaces, the greater namespace wins, as in sorted PREFIX lines.
+    """
+    pairs = []
+    for holder in shapes.objects(node, SH.prefixes):
+        for declaration in shapes.objects(holder, SH.declare):
+            prefix, namespace = shapes.value(declaration, SH.prefix), shapes.value(declaration, SH.namespace)
+            if prefix is not None and namespace is not None:
+                pairs.append((str(prefix), str(namespace)))
+    return dict(sorted(pairs))
 
 
 __all__ = [
     "compact_iri",
+    "longest_first",
+    "sh_prefixes",
     "ADMS",
     "DCAT",
     "DCTERMS",
