@@ -414,7 +414,8 @@ def query_command(
         cap = serve.default_max_memory(1) if max_memory is None else serve.parse_size(max_memory)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--max-memory") from None
-    reply = serve.run_isolated(sparql.dump_path(dist), job, timeout=timeout, max_memory=cap)
+    sparql.dump_path(dist)  # a missing release is said here, before a worker starts
+    reply = serve.run_isolated(dist, job, timeout=timeout, max_memory=cap)
     if reply.status == 500 and reply.message.startswith("the query crashed"):
         raise QueryEngineCrash(reply.message)
     if reply.status != 200:

@@ -1380,9 +1380,9 @@ class Server:
 def start(config: Config, guard: bool = True) -> Server:
     """Load the release into the workers and bind the socket; raise WijkldError on bad input."""
     started = time.perf_counter()
-    dump = sparql.dump_path(config.dist)
+    sparql.dump_path(config.dist)  # a missing release is said here; the workers resolve DIST themselves
     pool = Pool(
-        dump,
+        config.dist,
         config.workers,
         guard=guard,
         max_memory=config.memory_cap(),

@@ -96,8 +96,9 @@ def test_escape_sequences_in_the_data_do_not_reach_the_terminal(wijkld: RunWijkl
 
 
 def test_a_query_that_crashes_the_engine_is_a_message_not_a_crash(wijkld: RunWijkld, published: Path) -> None:
-    """Oxigraph panics on this ORDER BY (its comparator is not a total order): it killed `wijkld query` (134)."""
-    text = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
+    """Oxigraph panics on this ORDER BY (its comparator is not a total order over mixed terms): it killed
+    `wijkld query` (exit 134). The audit's cross join panics too, after half a minute of sorting."""
+    text = "SELECT * WHERE { ?a ?b ?c } ORDER BY ?c"
     result = wijkld("query", text, "--dist", str(published))
     assert result.returncode == 3, result.stderr
     assert result.stderr.startswith("Error: the query crashed the query engine (Oxigraph: ")
