@@ -139,66 +139,49 @@ def build_command(
         wijkld build --data data --out dist
         wijkld build --check          # is the committed dist/ up to date?
     """
-    try:
-        _build(data_dir, out, base, check, quiet, verbose, streaming, workers, engine, no_wait)
-    except OSError as exc:  # the disk, the quota or the permissions: the user's to fix, so exit 2
+    from . import build  # the stage modules load rdflib, pyshacl and jinja2: only for the commands that need them
+
+    try:  # the disk, the quota or the permissions: the user's to fix, so exit 2
+        iri_base = check_base(base)
+        if check:
+            _check(build.check(data_dir, out, iri_base, engine=engine), out, quiet)
+            return
+        if streaming is None:
+            streaming = _large(data_dir)
+        if streaming:
+            from . import progress as progress_display
+            from . import stream
+
+            display = progress_display.Display("quiet" if quiet else "verbose" if verbose else "normal")
+            summary = stream.build(
+                data_dir, out, iri_base, workers=workers, display=display, engine=engine, wait=not no_wait, notify=_warn
+            )
+        else:
+            progress = (lambda message: click.echo(f"... {message}", err=True)) if verbose and not quiet else _silent
+            summary = build.run(data_dir, out, iri_base, progress, engine=engine, wait=not no_wait, notify=_warn)
+        if not quiet:
+            click.echo(f"Published {out}/ (streaming)" if streaming else f"Published {out}/")
+            for line in summary.lines():
+                click.echo(f"  {line}")
+    except OSError as exc:
         raise outdir.os_error(exc, f"building {out}; the previous release is unchanged") from None
 
 
-def _build(
-    data_dir: Path,
-    out: Path,
-    base: str,
-    check: bool,
-    quiet: bool,
-    verbose: bool,
-    streaming: bool | None,
-    workers: int | None,
-    engine: str,
-    no_wait: bool,
-) -> None:
-    from . import build  # the stage modules load rdflib, pyshacl and jinja2: only for the commands that need them
-
-    if check:
-        differing = build.check(data_dir, out, check_base(base), engine=engine)
-        if differing:
-            for line in differing:
-                click.echo(line)
-            raise NonConformingError(f"{out} is stale: {len(differing)} files differ; run wijkld build")
-        if not quiet:
-            click.echo(f"{out} is up to date")
-        return
-    if streaming is None:
-        streaming = _large(data_dir)
-    if streaming:
-        from . import progress as progress_display
-        from . import stream
-
-        display = progress_display.Display("quiet" if quiet else "verbose" if verbose else "normal")
-        summary = stream.build(
-            data_dir,
-            out,
-            check_base(base),
-            workers=workers,
-            display=display,
-            engine=engine,
-            wait=not no_wait,
-            notify=_warn,
-        )
-        if not quiet:
-            click.echo(f"Published {out}/ (streaming)")
-            for line in summary.lines():
-                click.echo(f"  {line}")
-        return
-    progress = (lambda message: click.echo(f"... {message}", err=True)) if verbose and not quiet else (lambda _: None)
-    summary = build.run(data_dir, out, check_base(base), progress, engine=engine, wait=not no_wait, notify=_warn)
-    if not quiet:
-        click.echo(f"Published {out}/")
-        for line in summary.lines():
-            click.echo(f"  {line}")
-
-
 build_command.name = "build"
+
+
+def _check(differing: list[str], out: Path, quiet: bool) -> None:
+    """``build --check``: list the files of OUT that a build would change, failing (exit 1) if there are any."""
+    if differing:
+        for line in differing:
+            click.echo(line)
+        raise NonConformingError(f"{out} is stale: {len(differing)} files differ; run wijkld build")
+    if not quiet:
+        click.echo(f"{out} is up to date")
+
+
+def _silent(_: str) -> None:
+    pass
 
 
 def _warn(message: str) -> None:

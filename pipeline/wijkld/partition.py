@@ -302,8 +302,8 @@ def neighbourhood(store: ox.Store, focus: Iterable[str], scope: Reach) -> set[ox
     """The triples the shapes can see from these focus nodes (see the module docstring)."""
     found: set[ox.Quad] = set()
     inverse_at: dict[int, list[ox.NamedNode]] = {}
-    for predicate, hop in scope.inverse:
-        inverse_at.setdefault(hop, []).append(ox.NamedNode(predicate))
+    for iri, hop in scope.inverse:
+        inverse_at.setdefault(hop, []).append(ox.NamedNode(iri))
     transitive = [ox.NamedNode(p) for p in sorted(scope.transitive)]
     transitive_inverse = [ox.NamedNode(p) for p in sorted(scope.transitive_inverse)]
     seen: set[tuple[Any, int]] = set()
@@ -335,7 +335,9 @@ def neighbourhood_by_type(store: ox.Store, focus: Iterable[str], scope: Scopes) 
     for iri in focus:
         node = ox.NamedNode(iri)
         own = list(store.quads_for_pattern(node, None, None))
-        types = scope.classes(q.object.value for q in own if q.predicate == RDF_TYPE)
+        types = scope.classes(
+            q.object.value for q in own if q.predicate == RDF_TYPE and not isinstance(q.object, ox.Triple)
+        )
         subject_of = frozenset(q.predicate.value for q in own if q.predicate.value in scope.by_subject_of)
         object_of = frozenset(
             p for p in scope.by_object_of if next(store.quads_for_pattern(None, ox.NamedNode(p), node), None)
@@ -390,9 +392,10 @@ def _graph_from(quads: Iterable[ox.Quad | ox.Triple], source: Path) -> Graph:
 
     add = graph.add
     for t in quads:
-        o = t.object
+        s, o = t.subject, t.object
+        assert not isinstance(s, ox.Triple), "a subject is an IRI or a blank node (RDF 1.2)"
         obj = node(o.value) if isinstance(o, ox.NamedNode) else from_oxigraph(o, "", source)
-        add((node(t.subject.value), node(t.predicate.value), obj))
+        add((node(s.value), node(t.predicate.value), obj))
     return graph
 
 
@@ -423,7 +426,8 @@ def store_from_ntriples(paths: Iterable[Path], store_path: Path) -> ox.Store:
     for path in paths:
         opener = gzip.open if str(path).endswith(".gz") else open
         with opener(path, "rb") as handle:
-            store.bulk_load(handle, ox.RdfFormat.N_TRIPLES)
+            # pyoxigraph reads any binary file object; its stub asks for IO[bytes], which GzipFile is not
+            store.bulk_load(handle, ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
     store.flush()
     return store
 
@@ -433,7 +437,9 @@ def data_nodes(store: ox.Store) -> tuple[list[str], set[str]]:
     nodes: set[str] = set()
     subjects: set[str] = set()
     for q in store.quads_for_pattern(None, None, None):
-        subjects.add(q.subject.value)
+        subject = q.subject
+        assert not isinstance(subject, ox.Triple), "a subject is an IRI or a blank node (RDF 1.2)"
+        subjects.add(subject.value)
         if isinstance(q.object, ox.NamedNode):
             nodes.add(q.object.value)
     return sorted(nodes | subjects), subjects

@@ -16,9 +16,12 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from .curie import used_prefixes
 from .vocab import PREFIXES, RDF
 
 Quad = tuple[URIRef, URIRef, Node, URIRef | None]
+#: A triple's terms as Oxigraph takes them: ``ox.Triple(*terms)``, ``ox.Quad(*terms, graph)``.
+OxigraphTerms = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
 
 
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.Literal:
@@ -31,6 +34,15 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.Literal:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise ValueError(f"blank nodes and other terms are not published: {term!r}")
+
+
+def oxigraph_terms(triple: tuple[Node, Node, Node], blank_nodes: bool = False) -> OxigraphTerms:
+    """An rdflib triple's terms for Oxigraph: :func:`to_oxigraph`, or with ``blank_nodes`` :func:`to_oxigraph_term`."""
+    convert = to_oxigraph_term if blank_nodes else to_oxigraph
+    s, p, o = convert(triple[0]), convert(triple[1]), convert(triple[2])
+    if isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode):
+        raise ValueError(f"not an RDF triple (a literal subject, or a predicate that is no IRI): {triple!r}")
+    return s, p, o
 
 
 def _predicate_order(p: URIRef) -> tuple[int, str]:
@@ -55,7 +67,7 @@ def turtle(graph: Graph, prefixes: dict[str, str] | None = None) -> bytes:
     """Readable Turtle: all prefixes first, then one block per subject in IRI order."""
     names = prefixes if prefixes is not None else {p: str(ns) for p, ns in PREFIXES.items()}
     used = _used_prefixes(graph, names)
-    triples = (ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in sorted_triples(graph))
+    triples = (ox.Triple(*oxigraph_terms(triple)) for triple in sorted_triples(graph))
     data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used)
     assert isinstance(data, bytes)
     return data
@@ -64,22 +76,20 @@ def turtle(graph: Graph, prefixes: dict[str, str] | None = None) -> bytes:
 def _used_prefixes(graph: Graph, names: dict[str, str]) -> dict[str, str]:
     iris = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
     iris |= {str(o.datatype) for o in graph.objects() if isinstance(o, Literal) and o.datatype}
-    return {p: ns for p, ns in sorted(names.items()) if any(i.startswith(ns) for i in iris)}
+    return used_prefixes(iris, names)
 
 
 def ntriples_lines(graph: Graph) -> list[bytes]:
     """Canonical N-Triples lines (as Oxigraph writes them), sorted bytewise, without duplicates."""
     out = io.BytesIO()
-    ox.serialize((ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in graph), out, format=ox.RdfFormat.N_TRIPLES)
+    ox.serialize((ox.Triple(*oxigraph_terms(triple)) for triple in graph), out, format=ox.RdfFormat.N_TRIPLES)
     return sorted(set(out.getvalue().splitlines(keepends=True)))
 
 
 def nquads_lines(graphs: Iterable[tuple[str, Graph]]) -> list[bytes]:
     """Sorted N-Quads lines; each graph goes into the named graph with the given IRI."""
     out = io.BytesIO()
-    quads = (
-        ox.Quad(*(to_oxigraph(t) for t in triple), ox.NamedNode(name)) for name, graph in graphs for triple in graph
-    )
+    quads = (ox.Quad(*oxigraph_terms(triple), ox.NamedNode(name)) for name, graph in graphs for triple in graph)
     ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
     return sorted(set(out.getvalue().splitlines(keepends=True)))
 
@@ -111,13 +121,13 @@ def skolemise(graph: Graph, prefix: str) -> Graph:
     """
     if not any(isinstance(t, BNode) for triple in graph for t in triple):
         return graph
-    dataset = ox.Dataset(ox.Quad(*(to_oxigraph_term(t) for t in triple), ox.DefaultGraph()) for triple in graph)
+    dataset = ox.Dataset(ox.Quad(*oxigraph_terms(triple, blank_nodes=True), ox.DefaultGraph()) for triple in graph)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     result = Graph(bind_namespaces="none")
     for prefix_name, namespace in graph.namespaces():
         result.bind(prefix_name, namespace)
     for quad in dataset:
-        result.add(tuple(_from_ox(t, prefix) for t in (quad.subject, quad.predicate, quad.object)))  # type: ignore[arg-type]
+        result.add((_from_ox(quad.subject, prefix), _from_ox(quad.predicate, prefix), _from_ox(quad.object, prefix)))
     return result
 
 

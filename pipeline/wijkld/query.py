@@ -55,6 +55,7 @@ from typing import NamedTuple
 import pyoxigraph as ox
 
 from . import inputs
+from .curie import longest_first, shorten, used_prefixes
 from .errors import WijkldError
 from .resources import resource_dir
 
@@ -804,7 +805,11 @@ def _used(result: Result) -> dict[str, str]:
         for t in (triple.subject, triple.predicate, triple.object)
         if isinstance(t, ox.NamedNode)
     }
-    return {p: ns for p, ns in sorted(result.prefixes.items()) if ns and any(i.startswith(ns) for i in iris)}
+    return used_prefixes(iris, result.prefixes)
+
+
+#: The local names :func:`show` writes as ``prefix:local`` (the namespace itself too, as ``prefix:``).
+_SHOWN_LOCAL = re.compile(r"[\w.-]*(?<!\.)\Z")
 
 
 def show(term: Term | None, prefixes: dict[str, str]) -> str:
@@ -812,12 +817,8 @@ def show(term: Term | None, prefixes: dict[str, str]) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, namespace in sorted(prefixes.items(), key=lambda item: -len(item[1])):
-            if namespace and term.value.startswith(namespace):
-                local = term.value[len(namespace) :]
-                if re.fullmatch(r"[\w.-]*", local) and not local.endswith("."):
-                    return f"{prefix}:{local}"
-        return f"<{term.value}>"
+        shown = shorten(term.value, longest_first(prefixes), local=_SHOWN_LOCAL)
+        return shown if shown != term.value else f"<{term.value}>"
     if isinstance(term, ox.Literal):
         return f'"{term.value}"@{term.language}' if term.language else term.value
     return str(term)

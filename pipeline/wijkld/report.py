@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from . import publish
+from .curie import longest_first, shorten
 from .iris import VOCAB
 from .locate import Location
 from .validate import LEVELS, Report, Result, rank
-from .vocab import PREFIXES, compact_iri, longest_first
+from .vocab import PREFIXES
 
 FORMATS = ("text", "turtle", "json", "junit", "github")
 #: Version of the JSON summary's layout (docs/validate.md); bumped on any incompatible change.
@@ -172,7 +173,7 @@ _LOCAL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 def short(iri: str, options: Options) -> str:
     """``prefix:local`` when a known prefix gives a simple local name, else the IRI as it is."""
-    return compact_iri(iri, names=longest_first(options.prefixes), local=_LOCAL_NAME)
+    return shorten(iri, longest_first(options.prefixes), local=_LOCAL_NAME)
 
 
 def short_path(path: str, options: Options) -> str:

@@ -34,6 +34,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from . import validate
+from .curie import shorten
 from .errors import WijkldError
 from .validate import LIST_PARAMETERS, SHAPE_PARAMETERS, TARGETS, all_shapes, sparql_parse_cache
 from .vocab import OWL, RDF, RDFS, SH, compact_iri
@@ -184,7 +185,7 @@ def constraints_of(shapes: Graph, shape: Node) -> list[URIRef]:
     """The constraint components of one shape, in a stable order."""
     found: set[URIRef] = set()
     for parameter, value in shapes.predicate_objects(shape):
-        if parameter not in COMPONENTS or parameter == SH.property:
+        if not isinstance(parameter, URIRef) or parameter not in COMPONENTS or parameter == SH.property:
             continue
         if parameter in BOOLEAN_PARAMETERS and value != Literal(True):
             continue
@@ -400,12 +401,12 @@ def _unconstrained(data: Graph, constrained: Mapping[Node, set[URIRef]]) -> Iter
         for cls in data.objects(subject, RDF.type):
             for predicate in free:
                 missing[(str(cls), str(predicate))].append(str(subject))
-    for (cls, predicate), subjects in sorted(missing.items()):
+    for (class_iri, predicate_iri), subjects in sorted(missing.items()):
         example = min(subjects)
         yield Problem(
             "unconstrained",
-            f"<{cls}>",
-            f"<{predicate}> is used on {len(subjects)} instance(s) (e.g. <{example}>) but no shape constrains it",
+            f"<{class_iri}>",
+            f"<{predicate_iri}> is used on {len(subjects)} instance(s) (e.g. <{example}>) but no shape constrains it",
         )
 
 
@@ -542,7 +543,7 @@ def coverage_table(cov: Coverage, prefix: str = "") -> str:
     names = [("wsh", prefix)] if prefix else []
 
     def _short(iri: str) -> str:
-        return compact_iri(iri, names=names)
+        return shorten(iri, names)
 
     width = max((len(_short(c.shape)) for c in cov.constraints + cov.nested), default=10)
     for c in cov.constraints:
@@ -639,18 +640,23 @@ def expected_results(report: Graph) -> set[Expected]:
 
 def expected_conforms(report: Graph) -> bool | None:
     value = next((report.value(n, SH.conforms) for n in report.subjects(RDF.type, SH.ValidationReport)), None)
-    return None if value is None else bool(value.toPython())
+    if value is None:
+        return None
+    return bool(value.toPython()) if isinstance(value, Literal) else bool(value)  # an IRI's toPython() is itself
 
 
 def _expected(report: Graph, result: Node) -> Expected:
     path = report.value(result, SH.resultPath)
     severity = report.value(result, SH.resultSeverity)
+    severity_name = "violation" if severity is None else str(severity)
+    if isinstance(severity, URIRef):
+        severity_name = validate.SEVERITY_NAMES.get(severity, severity_name)
     return Expected(
         focus=str(report.value(result, SH.focusNode) or ""),
         path=validate.path_text(report, path) if path is not None else "",
         component=str(report.value(result, SH.sourceConstraintComponent) or ""),
         shape=str(report.value(result, SH.sourceShape) or ""),
-        severity=validate.SEVERITY_NAMES.get(severity, str(severity)) if severity is not None else "violation",
+        severity=severity_name,
     )
 
 

@@ -82,7 +82,7 @@ def _pass(shapes: Graph, shape: Node, constraint: Node) -> Pass | None:
         return None
     if _deactivated(shapes, shape) or _deactivated(shapes, constraint) or _used_by_others(shapes, shape):
         return None
-    targeted = shape if _targets(shapes, shape) else None
+    targeted: Node | None = shape if _targets(shapes, shape) else None
     if targeted is None:
         parents = list(shapes.subjects(SH.property, shape))
         if len(parents) != 1 or not _targets(shapes, parents[0]):
@@ -272,7 +272,8 @@ Solution = dict[str, Any]  # variable name -> Oxigraph term; unbound variables a
 def _solutions(store: ox.Store, found: Pass) -> list[Solution]:
     if found.lifted is None:
         return _query(store, found.query)
-    lifted, kept = found.lifted, {}
+    lifted = found.lifted
+    kept: dict[tuple[Any, ...], Solution] = {}
     for bindings in _query(store, lifted.candidates):
         # a blank node of the store substitutes as itself (tests/test_sparql_pass.py)
         try:

@@ -49,10 +49,10 @@ from rdflib import Literal, URIRef
 
 from . import jsonld, outdir
 from . import progress as progress_mod
+from .curie import longest_first, shorten
 from .iris import Minter
 from .partition import store_from_ntriples, validate_partitioned
 from .records import Records
-from .vocab import compact_iri, longest_first
 
 #: Above this many records ``wijkld build`` streams (the pilot has about 400).
 AUTO_RECORDS = 50_000
@@ -201,7 +201,7 @@ class JsonLines:
     def curie(self, iri: str) -> str:
         found = self.cache.get(iri)
         if found is None:
-            found = compact_iri(iri, names=self.names)
+            found = shorten(iri, self.names)
             if len(self.cache) < 100_000:
                 self.cache[iri] = found
         return found
@@ -221,16 +221,19 @@ class JsonLines:
         subject: str | None = None
         doc: dict[str, Any] = {}
         for t in triples:
-            s = t.subject.value
+            s_term, o = t.subject, t.object
+            # published data: subjects are IRIs, objects IRIs or literals (no blank nodes, no triple terms)
+            assert isinstance(s_term, ox.NamedNode) and isinstance(o, ox.NamedNode | ox.Literal), str(t)
+            s = s_term.value
             if s != subject:
                 if doc:
                     lines.append(orjson.dumps(doc))
                 subject, doc = s, {"@context": self.context_ref, "@id": s}
             p = t.predicate.value
             if p == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
-                doc.setdefault("@type", []).append(self.curie(t.object.value))
+                doc.setdefault("@type", []).append(self.curie(o.value))
             else:
-                doc.setdefault(self.curie(p), []).append(self.value(t.object))
+                doc.setdefault(self.curie(p), []).append(self.value(o))
         if doc:
             lines.append(orjson.dumps(doc))
         return b"\n".join(lines) + b"\n" if lines else b""
@@ -541,11 +544,11 @@ def write_engine_input(store: ox.Store, ntriples_gz: Path, ontology: Any, scratc
     :class:`wijkld.validate.EngineGap` for a literal whose lexical form the engine does not check.
     """
     from . import validate
-    from .publish import to_oxigraph_term
+    from .publish import oxigraph_terms
 
-    mixin = [ox.Triple(*(to_oxigraph_term(term) for term in triple)) for triple in validate.ontology_mixin(ontology)]
-    missing = sorted((t for t in mixin if ox.Quad(*t, ox.DefaultGraph()) not in store), key=str)
-    store.extend(ox.Quad(*t, ox.DefaultGraph()) for t in missing)
+    mixin = [oxigraph_terms(triple, blank_nodes=True) for triple in validate.ontology_mixin(ontology)]
+    missing = sorted((ox.Triple(*t) for t in mixin if ox.Quad(*t, ox.DefaultGraph()) not in store), key=str)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in missing)
     opener = gzip.open if ntriples_gz.name.endswith(".gz") else open
     with opener(ntriples_gz, "rb") as source, open(scratch, "wb") as sink:
         while chunk := source.read(1 << 24) + source.readline():
@@ -553,7 +556,7 @@ def write_engine_input(store: ox.Store, ntriples_gz: Path, ontology: Any, scratc
             if bad is not None:
                 raise validate.EngineGap(f"it does not check the lexical form of {bad.n3()}")
             sink.write(chunk)
-        sink.write(ox.serialize(missing, format=ox.RdfFormat.N_TRIPLES))
+        sink.write(ntriples_chunk(missing))
 
 
 # -- the same stage function on another engine -------------------------------------------------------

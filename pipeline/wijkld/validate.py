@@ -39,7 +39,7 @@ from . import inputs, records
 from .errors import WijkldError
 from .iris import Minter
 from .locate import Location, Locator, under_base
-from .publish import to_oxigraph_term
+from .publish import oxigraph_terms
 from .resources import resource_dir
 from .vocab import RDF, SH, XSD
 
@@ -381,8 +381,7 @@ def ntriples_of(*graphs: Graph) -> bytes:
     Written by Oxigraph: rdflib's N-Triples writer rewrites some literals ("2007-05-03Z"^^xsd:date loses its Z).
     """
     triples = set().union(*(set(graph) for graph in graphs)) if graphs else set()
-    # a subject is never a literal here (only in-memory rdflib graphs hold such triples)
-    terms = [ox.Triple(*(to_oxigraph_term(term) for term in triple)) for triple in triples]  # type: ignore[arg-type]
+    terms = [ox.Triple(*oxigraph_terms(triple, blank_nodes=True)) for triple in triples]
     lines = ox.serialize(terms, format=ox.RdfFormat.N_TRIPLES) or b""  # bytes: no output was given
     return b"".join(sorted(lines.splitlines(keepends=True)))
 

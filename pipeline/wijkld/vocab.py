@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
-
 from rdflib import Graph, Namespace
-from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, TIME, VOID, XSD
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, TIME, VOID, XSD, DefinedNamespace
 from rdflib.term import Node
 
+from .curie import longest_first, shorten
 from .iris import VOCAB
 
 WIJKLD = Namespace(VOCAB)
@@ -20,7 +18,8 @@ ADMS = Namespace("http://www.w3.org/ns/adms#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 SCHEMA = SDO  # https://schema.org/
 
-PREFIXES: dict[str, Namespace] = {
+#: The prefixes every output declares: open namespaces, and rdflib's closed ones (classes); ``str()`` gives the IRI.
+PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
     "wijkld": WIJKLD,
     "adms": ADMS,
     "dcat": DCAT,
@@ -42,33 +41,16 @@ PREFIXES: dict[str, Namespace] = {
     "xsd": XSD,
 }
 
+_BY_LENGTH = longest_first({p: str(ns) for p, ns in PREFIXES.items()})
 
-def longest_first(prefixes: Mapping[str, str]) -> list[tuple[str, str]]:
-    """(prefix, namespace) pairs, the longest namespace first, so that a namespace inside another never wins.
 
-    Namespaces of the same length keep their order in ``prefixes``.
+def compact_iri(iri: str, separator: str = ":") -> str:
+    """``prefix:local`` by the project's prefixes (:data:`PREFIXES`), else the IRI as it is.
+
+    The longest namespace that starts ``iri`` wins, and a namespace itself stays whole
+    (:func:`wijkld.curie.shorten`, which takes other prefixes).
     """
-    return sorted(((p, str(ns)) for p, ns in prefixes.items()), key=lambda item: -len(item[1]))
-
-
-_BY_LENGTH = longest_first(PREFIXES)
-
-
-def compact_iri(
-    iri: str, separator: str = ":", names: Sequence[tuple[str, str]] = _BY_LENGTH, local: re.Pattern[str] | None = None
-) -> str:
-    """``prefix:local`` by the first of ``names`` whose namespace starts ``iri``, else the IRI as it is.
-
-    ``names`` are (prefix, namespace) pairs in the order to try (:func:`longest_first`), by
-    default the project's prefixes. A namespace itself stays whole, and with ``local`` only a
-    local name that pattern matches (``re.match``) is taken.
-    """
-    for prefix, namespace in names:
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            rest = iri[len(namespace) :]
-            if local is None or local.match(rest):
-                return f"{prefix}{separator}{rest}"
-    return iri
+    return shorten(iri, _BY_LENGTH, separator)
 
 
 def sh_prefixes(shapes: Graph, node: Node) -> dict[str, str]:
@@ -87,7 +69,6 @@ def sh_prefixes(shapes: Graph, node: Node) -> dict[str, str]:
 
 __all__ = [
     "compact_iri",
-    "longest_first",
     "sh_prefixes",
     "ADMS",
     "DCAT",
