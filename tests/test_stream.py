@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -170,3 +171,18 @@ def test_mapping_on_dask_is_byte_identical(generated: Path, tmp_path: Path) -> N
     assert _parts_bytes(local, "nt").count(b"\n") > 5000
     for fmt in stream.FORMATS:
         assert _parts_bytes(parts, fmt) == _parts_bytes(local, fmt), fmt
+
+
+def test_streamed_releases_are_byte_identical_across_processes_and_hash_seeds(generated: Path, tmp_path: Path) -> None:
+    """gzip.open wrote the time and the part's name into every member header: each build differed."""
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"dist-{seed}"
+        command = [sys.executable, "-m", "wijkld", "build", "-q", "--streaming", "--workers", "2"]
+        command += ["--data", str(generated), "--out", str(out)]
+        done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        assert done.returncode == 0, done.stderr
+        outs.append(out)
+    first, second = ({str(p.relative_to(o)): p.read_bytes() for p in o.rglob("*") if p.is_file()} for o in outs)
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []

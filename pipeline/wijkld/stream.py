@@ -284,9 +284,7 @@ def write_slice(index: int, work: list[Unit], folder: str, formats: Sequence[str
     data_graph = f"{minter.base}/graph/data"
     jsonl = JsonLines(names)
     part = Part(index)
-    handles = {
-        fmt: gzip.open(Path(folder) / f"part-{index:04d}.{fmt}.gz", "wb", compresslevel=GZIP_LEVEL) for fmt in formats
-    }
+    handles = {fmt: reproducible_gzip(Path(folder) / f"part-{index:04d}.{fmt}.gz") for fmt in formats}
     try:
         for unit in work:
             t0 = time.perf_counter()
@@ -314,7 +312,7 @@ def write_slice(index: int, work: list[Unit], folder: str, formats: Sequence[str
     finally:
         for fmt, handle in handles.items():
             handle.close()
-            part.files[fmt] = handle.name  # type: ignore[assignment]
+            part.files[fmt] = handle.path
     return part
 
 
@@ -356,6 +354,30 @@ def map_to_parts(
                 report(part.records, part.triples)
             parts.append(part)
         return parts
+
+
+class _ReproducibleGzip(gzip.GzipFile):
+    """A gzip member with no file name and no time in its header, closing the file it writes to."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = str(path)  # not ``name``: that is the (empty) name written into the header
+        self._raw = open(path, "wb")  # noqa: SIM115 - closed by close()
+        super().__init__(filename="", mode="wb", fileobj=self._raw, mtime=0, compresslevel=GZIP_LEVEL)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
+
+
+def reproducible_gzip(path: Path) -> _ReproducibleGzip:
+    """A gzip writer whose bytes depend only on what is written: the same input, byte-identical dumps.
+
+    ``gzip.open`` puts the file's name and the current time into the header, so two builds of the same
+    records differed in every streamed ``.gz``.
+    """
+    return _ReproducibleGzip(path)
 
 
 def join(parts: Sequence[Part], fmt: str, target: Path, tail: bytes = b"") -> Path:
