@@ -11,7 +11,7 @@ import csv
 import gzip
 import io
 import json
-import re
+import sys
 import tracemalloc
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -29,6 +29,9 @@ from wijkld import query as sparql
 from wijkld.cli import cli
 from wijkld.errors import WijkldError
 from wijkld.iris import DEFAULT_BASE
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from lexer import old_tokenize  # noqa: E402 - the pre-issue-13 lexer, the reference of the equivalence tests
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "serve"
@@ -431,81 +434,12 @@ def test_help_has_examples_and_every_option_is_explained(command: str) -> None:
 
 
 # -- the lexer is linear, and gives the tokens it always gave -------------------------------------
-# The lexer up to issue 13, kept verbatim as the reference: right, but quadratic on some inputs
-# (``a-a-a-…``, ``'\'\'…``), so it is only run on small ones here.
-
-_R_BASE = (
-    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-)
-_R_U = _R_BASE + "_"
-_R_CHARS = _R_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_R_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-_R_PREFIX = f"[{_R_BASE}](?:[{_R_CHARS}.]*[{_R_CHARS}])?"
-_R_LOCAL = f"(?:[{_R_U}:0-9]|{_R_PLX})(?:(?:[{_R_CHARS}.:]|{_R_PLX})*(?:[{_R_CHARS}:]|{_R_PLX}))?"
-_R_TOKEN = re.compile(
-    "|".join(
-        [
-            r"(?P<ws>\s+)",
-            r"(?P<comment>#[^\n\r]*)",
-            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
-            r"(?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|\"\"\"(?:(?:\"|\"\")?(?:[^\"\\]|\\.))*\"\"\""
-            r"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\")",
-            f"(?P<var>[?$][{_R_U}0-9][{_R_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
-            f"(?P<bnode>_:[{_R_U}0-9](?:[{_R_CHARS}.]*[{_R_CHARS}])?)",
-            f"(?P<pname>(?:{_R_PREFIX})?:(?:{_R_LOCAL})?)",
-            r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
-            r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
-            r"(?P<number>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)",
-            r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|.)",
-        ]
-    ),
-    re.DOTALL,
-)
-
+# The lexer up to issue 13, kept verbatim as the reference in benchmarks/lexer.py (the baseline it is
+# timed against there): right, but quadratic on some inputs (``a-a-a-…``, ``'\'\'…``), so it is only
+# run on small ones here.
 
 def reference_tokenize(text: str) -> list[tuple[str, str, int, int, int, int]]:
-    stack: list[str] = []
-    values_braces: set[int] = set()
-    pending_values = False
-    previous: list[sparql.Token] = []
-    tokens = []
-    pos, line, line_start = 0, 1, 0
-    while pos < len(text):
-        top = stack[-1] if stack else ""
-        if text[pos] == "<" and top == "(e" and previous and sparql._ends_operand(previous[-1]):
-            kind, value = "punct", "<=" if text.startswith("<=", pos) else "<"
-        else:
-            match = _R_TOKEN.match(text, pos)
-            assert match is not None
-            kind, value = str(match.lastgroup), match.group()
-        token = sparql.Token(kind, value, line, pos - line_start + 1, len(stack), pos)
-        newlines = value.count("\n")
-        if newlines:
-            line += newlines
-            line_start = pos + value.rindex("\n") + 1
-        pos += len(value)
-        if kind in ("ws", "comment"):
-            continue
-        if kind == "word" and value.upper() == "VALUES":
-            pending_values = True
-        elif kind == "punct" and value == "(":
-            in_values_block = top == "{" and len(stack) - 1 in values_braces
-            expression = not in_values_block and sparql._opens_expression(top, previous)
-            stack.append("(e" if expression else "(p")
-        elif kind == "punct" and value in ("[", "{"):
-            if value == "{" and pending_values:
-                values_braces.add(len(stack))
-                pending_values = False
-            stack.append(value)
-        elif kind == "punct" and value in (")", "]", "}") and stack:
-            stack.pop()
-            values_braces.discard(len(stack))
-        previous.append(token)
-        if len(previous) > 3:
-            del previous[0]
-        tokens.append(token)
-    return [(t.kind, t.text, t.line, t.column, t.depth, t.start) for t in tokens]
+    return [(t.kind, t.text, t.line, t.column, t.depth, t.start) for t in old_tokenize(text)]
 
 
 def reference_inspect(text: str) -> tuple[str, object, bool, dict[str, str], object]:
