@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -162,3 +164,14 @@ def test_the_command_line_starts_without_the_rdf_stack() -> None:
     code = f"import sys, wijkld.cli; print(sorted(m for m in {heavy} if m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_is_accepted_before_and_after_the_command(where: str, tmp_path: Path) -> None:
+    """Errors say "rerun with --debug"; users add it at the end of the line they just ran."""
+    args = ["query", "SELECT (1 AS ?x) WHERE {}", "--dist", str(tmp_path / "nothing")]
+    args = ["--debug", *args] if where == "before" else [*args, "--debug"]
+    done = subprocess.run([sys.executable, "-m", "wijkld", *args], capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert "not found: build the release first" in done.stderr
+    assert "No such option" not in done.stderr

@@ -557,9 +557,12 @@ def serve_command(
 
 def main() -> None:
     """Console entry point: expected errors as messages, internal errors as exit code 3."""
-    debug = "--debug" in sys.argv[1:]
+    args = sys.argv[1:]
+    debug = "--debug" in args
+    if debug:  # "rerun with --debug" is meant anywhere on the line, also after the command's name
+        args = ["--debug", *(arg for arg in args if arg != "--debug")]
     try:
-        cli.main(prog_name="wijkld", standalone_mode=True)
+        cli.main(args=args, prog_name="wijkld", standalone_mode=True)
     except SystemExit:
         raise
     except Exception:  # noqa: BLE001 - the last line of defence for users
