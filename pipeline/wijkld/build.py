@@ -175,7 +175,7 @@ class Publication:
             self.put(folder, name, content)
         self.digests.update(resource_pages())
         self.put(folder, outdir.MARKER, outdir.MARKER_TEXT)  # how the next build knows OUT is a release
-        self.put(folder, CHECKSUMS, sha256sums(self.digests))
+        self.put(folder, CHECKSUMS, outdir.sha256sums(self.digests))
         return sorted(self.digests)
 
     def _write_release(self, folder: Path) -> tuple[str, Graph]:
@@ -271,11 +271,6 @@ def example_resources(data: Graph) -> tuple[URIRef, ...]:
         if instances:
             found.append(instances[0])
     return tuple(found)
-
-
-def sha256sums(digests: dict[str, str]) -> bytes:
-    """The ``sha256sum -c`` format: two spaces between digest and name."""
-    return "".join(f"{digest}  {name}\n" for name, digest in sorted(digests.items())).encode("utf-8")
 
 
 @contextlib.contextmanager

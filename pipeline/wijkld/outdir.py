@@ -191,21 +191,32 @@ def publishing(
         refuse_unsafe(out, data_dir)  # a build that held the lock may have changed OUT meanwhile
         target = _resolved(out)
         recover(target, notify)
-        staged = transient_folder(target, "building")
-        try:
+        with transient(target, "building", notify) as staged:
             yield staged
-        finally:
-            remove_tree(staged, notify)
 
 
-def transient_folder(out: Path, kind: str) -> Path:
-    """A new ``.{OUT}.{kind}-{pid}-*`` folder beside ``out``: same file system, so the swap is a rename."""
+@contextlib.contextmanager
+def transient(out: Path, kind: str, notify: Notify = lambda _: None) -> Iterator[Path]:
+    """A new ``.{OUT}.{kind}-{pid}-*`` folder beside ``out``, removed on the way out whatever happens.
+
+    Beside OUT: the same file system, so the swap is a rename. The pid in the name lets
+    :func:`recover` tell a killed build's leftover from a live one's.
+    """
     target = _resolved(out)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f".{target.name}.{kind}-{os.getpid()}-", dir=target.parent))
+        folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.{kind}-{os.getpid()}-", dir=target.parent))
     except OSError as exc:
         raise WijkldError(f"--out {out}: cannot create a folder in {target.parent} ({os_cause(exc)})") from None
+    try:
+        yield folder
+    finally:
+        remove_tree(folder, notify)
+
+
+def sha256sums(digests: dict[str, str]) -> bytes:
+    """The :data:`CHECKSUMS` file: ``sha256sum -c`` lines, two spaces between digest and name, by name."""
+    return "".join(f"{digest}  {name}\n" for name, digest in sorted(digests.items())).encode("utf-8")
 
 
 def recover(out: Path, notify: Notify = lambda _: None) -> None:

@@ -412,7 +412,9 @@ def build(
     pyshacl validates partitions in worker processes; ``auto`` takes ``shacl`` where it can.
     ``out``, ``wait`` and ``notify`` as for :func:`wijkld.build.run`.
     """
-    from . import records
+    from . import publish, records, validate
+    from .build import graph_iri, skolem_prefix
+    from .errors import NonConformingError
 
     display = display or progress_mod.Display(mode="quiet")
     workers = workers or min(4, os.cpu_count() or 1)
@@ -426,106 +428,76 @@ def build(
         summary.records = len(recs)
         summary.stages["load"] = time.perf_counter() - t0
         # named after OUT and this process, so that outdir.recover removes what a killed build leaves
-        scratch = outdir.transient_folder(out, "streaming")
-        held = [recs]  # the only reference once this name is gone, so that _stream_into can free the records
-        del recs
-        try:
-            _stream_into(staged, scratch, held, minter, summary, out, workers, validate_data, display, engine, notify)
-        finally:
-            outdir.remove_tree(scratch, notify)
+        with outdir.transient(out, "streaming", notify) as tmp:
+            t0 = time.perf_counter()
+            with display.stage("map+write", total=len(recs)) as stage:
+                parts = map_to_parts(recs, minter, Path(tmp), workers=workers, report=stage.advance)
+            summary.triples = sum(p.triples for p in parts)
+            LAST_PARTS[:] = parts
+            # the records are mapped: freeing them before the store and the engine take their memory lowers
+            # the build's peak by their size (1.3 GiB at 10M triples)
+            del recs
+            gc.collect()
+            summary.stages["map+write"] = time.perf_counter() - t0
+            ontology, shapes = validate.load_ontology(), validate.load_shapes()
+            t0 = time.perf_counter()
+            vocabulary = publish.skolemise(ontology, skolem_prefix(minter, "vocabulary"))
+            shapes_pub = publish.skolemise(shapes, skolem_prefix(minter, "shapes"))
+            tail = b"".join(
+                publish.nquads_lines(
+                    [(graph_iri(minter, "vocabulary"), vocabulary), (graph_iri(minter, "shapes"), shapes_pub)]
+                )
+            )
+            for fmt, name in (("nt", "wijkld.nt.gz"), ("nq", "wijkld.nq.gz"), ("ttl", "wijkld.ttl.gz")):
+                join(parts, fmt, staged / name, tail if fmt == "nq" else b"")
+            join(parts, "jsonl", staged / "wijkld.jsonl.gz")
+            (staged / "prefixes.jsonld").write_bytes(JsonLines(prefixes()).context())
+            summary.stages["join"] = time.perf_counter() - t0
+            if validate_data:
+                t0 = time.perf_counter()
+                with display.stage("validate") as stage:
+                    store_path = Path(tmp) / "store"
+                    store = store_from_ntriples([staged / "wijkld.nt.gz"], store_path)
+                    results = None
+                    if engine != "pyshacl":
+                        try:
+                            nt_gz = staged / "wijkld.nt.gz"
+                            results = validate_with_shacl_engine(store, nt_gz, shapes, ontology, Path(tmp) / "all.nt")
+                        except validate.EngineGap as gap:
+                            if engine == "shacl":
+                                raise validate.refusal(gap) from None
+                    del store  # closed, so that the workers can open it read-only
+                    if results is None:
+                        results = validate_partitioned(store_path, shapes, ontology, workers=workers)
+                    stage.advance(0, summary.triples)
+                summary.violations = sum(1 for r in results if r.severity == "violation")
+                summary.warnings = sum(1 for r in results if r.severity == "warning")
+                summary.stages["validate"] = time.perf_counter() - t0
+                if summary.violations:
+                    first = "\n".join(f"  {r.focus}: {r.message()}" for r in results if r.severity == "violation")
+                    raise NonConformingError(
+                        f"{summary.violations} SHACL violations in the data; nothing was published.\n"
+                        + "\n".join(first.splitlines()[:20])
+                    )
+                shutil.rmtree(store_path, ignore_errors=True)
+            for p in parts:
+                for name in p.files.values():
+                    os.unlink(name)
+            (staged / outdir.MARKER).write_bytes(outdir.MARKER_TEXT)  # how the next build knows OUT is a release
+            (staged / outdir.CHECKSUMS).write_bytes(checksums(staged))
+            summary.files = sorted(str(p.relative_to(staged)) for p in staged.rglob("*") if p.is_file())
+            outdir.swap_in(staged, out, notify)
     summary.seconds = sum(summary.stages.values())
     return summary
 
 
-def _stream_into(
-    staged: Path,
-    tmp: Path,
-    held: list[Records],
-    minter: Minter,
-    summary: progress_mod.Summary,
-    out: Path,
-    workers: int,
-    validate_data: bool,
-    display: progress_mod.Display,
-    engine: str,
-    notify: Callable[[str], None],
-) -> None:
-    """Map, join, validate and swap in: the part of :func:`build` that needs the staging and scratch folders."""
-    from . import publish, validate
-    from .build import graph_iri, skolem_prefix
-    from .errors import NonConformingError
-
-    recs = held.pop()
-    t0 = time.perf_counter()
-    with display.stage("map+write", total=len(recs)) as stage:
-        parts = map_to_parts(recs, minter, Path(tmp), workers=workers, report=stage.advance)
-    summary.triples = sum(p.triples for p in parts)
-    LAST_PARTS[:] = parts
-    # the records are mapped: freeing them before the store and the engine take their memory lowers
-    # the build's peak by their size (1.3 GiB at 10M triples)
-    del recs
-    gc.collect()
-    summary.stages["map+write"] = time.perf_counter() - t0
-    ontology, shapes = validate.load_ontology(), validate.load_shapes()
-    t0 = time.perf_counter()
-    vocabulary = publish.skolemise(ontology, skolem_prefix(minter, "vocabulary"))
-    shapes_pub = publish.skolemise(shapes, skolem_prefix(minter, "shapes"))
-    tail = b"".join(
-        publish.nquads_lines(
-            [(graph_iri(minter, "vocabulary"), vocabulary), (graph_iri(minter, "shapes"), shapes_pub)]
-        )
-    )
-    for fmt, name in (("nt", "wijkld.nt.gz"), ("nq", "wijkld.nq.gz"), ("ttl", "wijkld.ttl.gz")):
-        join(parts, fmt, staged / name, tail if fmt == "nq" else b"")
-    join(parts, "jsonl", staged / "wijkld.jsonl.gz")
-    (staged / "prefixes.jsonld").write_bytes(JsonLines(prefixes()).context())
-    summary.stages["join"] = time.perf_counter() - t0
-    if validate_data:
-        t0 = time.perf_counter()
-        with display.stage("validate") as stage:
-            store_path = Path(tmp) / "store"
-            store = store_from_ntriples([staged / "wijkld.nt.gz"], store_path)
-            results = None
-            if engine != "pyshacl":
-                try:
-                    nt_gz = staged / "wijkld.nt.gz"
-                    results = validate_with_shacl_engine(store, nt_gz, shapes, ontology, Path(tmp) / "all.nt")
-                except validate.EngineGap as gap:
-                    if engine == "shacl":
-                        raise validate.refusal(gap) from None
-            del store  # closed, so that the workers can open it read-only
-            if results is None:
-                results = validate_partitioned(store_path, shapes, ontology, workers=workers)
-            stage.advance(0, summary.triples)
-        summary.violations = sum(1 for r in results if r.severity == "violation")
-        summary.warnings = sum(1 for r in results if r.severity == "warning")
-        summary.stages["validate"] = time.perf_counter() - t0
-        if summary.violations:
-            first = "\n".join(f"  {r.focus}: {r.message()}" for r in results if r.severity == "violation")
-            raise NonConformingError(
-                f"{summary.violations} SHACL violations in the data; nothing was published.\n"
-                + "\n".join(first.splitlines()[:20])
-            )
-        shutil.rmtree(store_path, ignore_errors=True)
-    for p in parts:
-        for name in p.files.values():
-            os.unlink(name)
-    (staged / outdir.MARKER).write_bytes(outdir.MARKER_TEXT)  # how the next build knows OUT is a release
-    (staged / outdir.CHECKSUMS).write_bytes(checksums(staged))
-    summary.files = sorted(str(p.relative_to(staged)) for p in staged.rglob("*") if p.is_file())
-    outdir.swap_in(staged, out, notify)
-
-
 def checksums(folder: Path) -> bytes:
     """``sha256sum -c`` lines for every file in ``folder``, read in blocks (the dumps can be gigabytes)."""
-    lines = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest = hashlib.sha256()
+    digests = {}
+    for path in (p for p in folder.rglob("*") if p.is_file()):
         with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        lines.append(f"{digest.hexdigest()}  {path.relative_to(folder).as_posix()}\n")
-    return "".join(lines).encode("utf-8")
+            digests[path.relative_to(folder).as_posix()] = hashlib.file_digest(handle, "sha256").hexdigest()
+    return outdir.sha256sums(digests)
 
 
 def validate_with_shacl_engine(
