@@ -1,6 +1,6 @@
-"""Where the streaming build's validation spends its time, step by step, on one N-Triples dump.
+"""Where the build's validation spends its time, step by step, on one N-Triples dump.
 
-The steps are those of ``stream.validate_with_shacl_engine`` run one after the other (the build
+The steps are those of ``validate_store.check`` run one after the other (the build
 runs the engine beside the passes): bulk-loading the on-disk Oxigraph store, copying the dump
 uncompressed for the engine, the ``shacl`` engine on SHACL Core, and each SPARQL pass, lifted
 (``FILTER NOT EXISTS`` asked per candidate) and, with ``--as-written``, as the shapes write it.
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from wijkld import sparql_pass, validate
 from wijkld.partition import store_from_ntriples
-from wijkld.stream import write_engine_input
+from wijkld.validate_store import write_engine_input
 
 
 def peak_mib() -> float:
@@ -30,7 +30,7 @@ def peak_mib() -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("dump", type=Path, help="wijkld.nt.gz of a streaming build")
+    parser.add_argument("dump", type=Path, help="wijkld.nt.gz of a release")
     parser.add_argument("--as-written", action="store_true", help="also time each lifted pass as the shapes write it")
     args = parser.parse_args(argv)
     shapes, ontology = validate.load_shapes(), validate.load_ontology()

@@ -82,9 +82,27 @@ def test_new_version_notes_compare_with_the_previous_release(minimal_data: Path,
 
     runner = CliRunner()
     result = runner.invoke(cli, ["diff", str(old), str(out), "--json", str(tmp_path / "changes.json")])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # the releases differ, as diff(1) says it
+    assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "resources added: 2, removed: 1" in result.output
     assert json.loads((tmp_path / "changes.json").read_text())["resources_added"] == notes["resources_added"]
+
+
+def test_diff_exits_0_for_releases_with_the_same_triples(tmp_path: Path) -> None:
+    lines = [f'<http://x/{i}> <http://x/p> "{i}" .\n'.encode() for i in range(5)]
+    old, new = tmp_path / "old.nt.gz", tmp_path / "new.nt.gz"
+    old.write_bytes(gzip.compress(b"".join(lines)))
+    new.write_bytes(gzip.compress(b"".join(reversed(lines))))  # the same triples in another order
+    result = CliRunner().invoke(cli, ["diff", str(old), str(new), "--json", str(tmp_path / "changes.json")])
+    assert result.exit_code == 0, result.output
+    assert "triples: 5 -> 5 (+0 -0)" in result.output
+    triples = json.loads((tmp_path / "changes.json").read_text())["triples"]
+    assert triples == {"old": 5, "new": 5, "added": 0, "removed": 0}
+    new.write_bytes(gzip.compress(b"".join(lines[1:])))
+    result = CliRunner().invoke(cli, ["diff", str(old), str(new)])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "triples: 5 -> 4 (+0 -1)" in result.output
 
 
 def test_diff_rejects_what_is_not_a_release(tmp_path: Path) -> None:

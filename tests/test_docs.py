@@ -44,4 +44,4 @@ def test_every_command_and_option_has_help(name: str) -> None:
 
 def test_data_readme_is_generated_from_the_schema() -> None:
     text = (REPO / "data" / "README.md").read_text(encoding="utf-8")
-    assert docs.reference() in text, "run: python -m wijkld.docs data/README.md"
+    assert docs.reference() in text, "run: wijkld docs"

@@ -22,6 +22,8 @@ from wijkld import build, pages, publish
 from wijkld.errors import WijkldError
 from wijkld.iris import DEFAULT_BASE
 
+REPO = Path(__file__).resolve().parents[1]
+
 RDF_FILES = {
     "wijkld.ttl": ox.RdfFormat.TURTLE,
     "wijkld.nt.gz": ox.RdfFormat.N_TRIPLES,
@@ -284,32 +286,51 @@ def test_a_failure_in_the_pages_process_fails_the_build_and_publishes_nothing(
     assert not list(tmp_path.glob(".dist.building-*"))
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
-def test_the_pages_process_dies_with_the_build(tmp_path: Path) -> None:
-    """A SIGKILLed build must not leave its pages worker writing into the staging folder."""
-    script = (
-        "import os, sys, time\n"
-        "from wijkld import build\n"
-        "build._die_with_parent(os.getppid())\n"
-        "print(os.getpid(), flush=True)\n"
-        "time.sleep(60)\n"
-    )
-    starter = f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', {script!r}])\ntime.sleep(60)"
-    parent = subprocess.Popen(
-        [sys.executable, "-c", starter],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert parent.stdout is not None
-    with parent.stdout:
-        child = int(parent.stdout.readline())
-    parent.kill()
-    parent.wait()
-    for _ in range(100):
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
-            os.kill(child, 0)
-        except ProcessLookupError:
+            found.update(int(c) for c in (task / "children").read_text().split())
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads a process's children from Linux's /proc")
+def test_no_worker_outlives_a_killed_build(tmp_path: Path) -> None:
+    """A SIGKILLed build leaves no process writing into the staging folder: here its pages worker."""
+    command = [sys.executable, "-m", "wijkld", "build", "-v", "--workers", "2", "--out", str(tmp_path / "dist")]
+    build_process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert build_process.stderr is not None
+    seen: set[int] = set()
+    try:
+        for line in build_process.stderr:
+            if line.startswith("... publishing"):
+                break
+        for _ in range(500):  # the pages worker starts as publishing begins
+            seen |= _children(build_process.pid)
+            if seen or build_process.poll() is not None:
+                break
+            time.sleep(0.01)
+        assert seen, "the build started no pages worker"
+        time.sleep(0.2)  # the worker is rendering pages now
+    finally:
+        build_process.kill()
+        build_process.wait()
+        build_process.stderr.close()
+    for _ in range(40):  # within 2 s: the kernel ends it at once; on its own it would render for seconds more
+        alive = {pid for pid in seen if Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)}
+        if not alive:
             return
         time.sleep(0.05)
-    os.kill(child, signal.SIGKILL)
-    pytest.fail("the worker outlived its killed parent")
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    pytest.fail(f"workers {sorted(alive)} outlived their killed build")
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "Z"

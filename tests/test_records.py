@@ -978,6 +978,11 @@ def test_every_accepted_decimal_is_read_back_the_same_by_rdflib_and_oxigraph(raw
     assert not literal.ill_typed and literal.value == value
     assert round_trips(literal)
     assert Decimal(oxigraph_value(literal, "xsd:decimal") or "NaN") == value
+    # canonical: the store (which keeps decimals by value) gives back the very lexical form
+    store = ox.Store()
+    node = ox.NamedNode("http://example.org/s")
+    store.add(ox.Quad(node, node, ox.Literal(str(literal), datatype=ox.NamedNode(str(XSD.decimal)))))
+    assert [q.object.value for q in store] == [str(literal)]
 
 
 @settings(max_examples=300)

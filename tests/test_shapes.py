@@ -129,7 +129,7 @@ def test_an_invalid_fixture_gives_exactly_its_expected_results(
     assert actual == expected, (
         f"{fixture.name}\nexpected but not given:\n{describe(expected - actual)}\n"
         f"given but not expected:\n{describe(actual - expected)}\n"
-        f"(python -m wijkld.shapes_qa --explain {fixture.path} prints what it gives)"
+        f"(wijkld shapes-qa --explain {fixture.path} prints what it gives)"
     )
     assert report.conforms == shapes_qa.expected_conforms(expected_graph), "sh:conforms differs"
 

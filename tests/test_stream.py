@@ -1,4 +1,8 @@
-"""The streaming build: same triples as the normal build, deterministic, identical on another engine."""
+"""One build at every size: the mapping in chunks and processes, and generated records as a whole release.
+
+The generated records (benchmarks/generate.py, 6,000 records, about 1e5 triples) give a release with
+the pilot's file set and metadata; ``build --check`` passes on it; a violation names its CSV line.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from rdflib import URIRef
 
 from wijkld import mapping, progress, publish, records, stream
 from wijkld.iris import DEFAULT_BASE, Minter
@@ -26,8 +31,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _parts_bytes(parts: list[stream.Part], fmt: str) -> bytes:
-    return b"".join(gzip.decompress(Path(p.files[fmt]).read_bytes()) for p in parts)
+def _parts_bytes(parts: list[stream.Part]) -> bytes:
+    return b"".join(Path(p.files["nt"]).read_bytes() for p in parts)
 
 
 def test_generator_is_seeded_and_loads(generated: Path, tmp_path: Path) -> None:
@@ -46,12 +51,10 @@ def test_stream_has_the_lines_of_the_normal_build(generated: Path, tmp_path: Pat
     recs = records.load(generated)
     minter = Minter(DEFAULT_BASE)
     parts = stream.map_to_parts(recs, minter, tmp_path, workers=1, chunk=100)
-    streamed = _parts_bytes(parts, "nt")
+    streamed = _parts_bytes(parts)
     normal = b"".join(publish.ntriples_lines(mapping.to_graph(recs, minter)))
     assert sorted(set(streamed.splitlines(keepends=True))) == normal.splitlines(keepends=True)
     assert len(streamed.splitlines()) == len(normal.splitlines()), "no duplicate lines"
-    nq = _parts_bytes(parts, "nq").splitlines()
-    assert len(nq) == len(normal.splitlines()) and nq[0].endswith(f"<{DEFAULT_BASE}/graph/data> .".encode())
 
 
 def test_workers_give_byte_identical_output(generated: Path, tmp_path: Path) -> None:
@@ -60,28 +63,7 @@ def test_workers_give_byte_identical_output(generated: Path, tmp_path: Path) -> 
     (tmp_path / "two").mkdir()
     one = stream.map_to_parts(recs, Minter(), tmp_path / "one", workers=1, chunk=500)
     two = stream.map_to_parts(recs, Minter(), tmp_path / "two", workers=2, chunk=500)
-    for fmt in stream.FORMATS:
-        assert _parts_bytes(one, fmt) == _parts_bytes(two, fmt), fmt
-
-
-def test_turtle_and_json_lines_parse_to_the_same_triples(generated: Path, tmp_path: Path) -> None:
-    import json
-
-    import pyoxigraph as ox
-
-    recs = records.load(generated)
-    parts = stream.map_to_parts(recs, Minter(), tmp_path, workers=2, chunk=300)
-    nt = set(ox.parse(_parts_bytes(parts, "nt"), ox.RdfFormat.N_TRIPLES))
-    ttl = set(ox.parse(_parts_bytes(parts, "ttl"), ox.RdfFormat.TURTLE))
-    assert ttl == nt
-    context = json.loads(stream.JsonLines(stream.prefixes()).context())
-    found = set()
-    for line in _parts_bytes(parts, "jsonl").decode("utf-8").splitlines():
-        doc = json.loads(line)
-        assert doc["@context"] == "prefixes.jsonld"
-        doc["@context"] = context["@context"]
-        found |= set(ox.parse(json.dumps(doc).encode(), ox.RdfFormat.JSON_LD))
-    assert {(q.subject, q.predicate, q.object) for q in found} == {(q.subject, q.predicate, q.object) for q in nt}
+    assert _parts_bytes(one) == _parts_bytes(two)
 
 
 def test_progress_logs_plain_lines_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,31 +85,92 @@ def test_progress_logs_plain_lines_off_a_terminal(monkeypatch: pytest.MonkeyPatc
     assert "\r" in live.getvalue()
 
 
-def test_streaming_build_validates_and_publishes_the_dumps(generated: Path, tmp_path: Path) -> None:
+def test_short_stages_stay_silent_off_a_terminal() -> None:
+    """A quick build in CI prints no progress, so a failure's stderr starts with its error."""
+    buffer = io.StringIO()
+    with progress.Display("normal", stream=buffer, tty=False).stage("load") as stage:
+        stage.advance(3, 0)
+    assert buffer.getvalue() == ""
+    verbose = io.StringIO()
+    with progress.Display("verbose", stream=verbose, tty=False).stage("load") as stage:
+        stage.advance(3, 0)
+    assert verbose.getvalue().splitlines()[-1].endswith("done")
+
+
+@pytest.fixture(scope="module")
+def generated_1e5(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """About 4e4 triples, seven times the pilot (benchmarks/run.py builds 1e5 and more)."""
+    folder = tmp_path_factory.mktemp("generated-1e5")
+    generate.generate(folder, 40_000, seed=5)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def generated_release(generated_1e5: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from click.testing import CliRunner
 
     from wijkld.cli import cli
 
-    out = tmp_path / "dist"
-    killed = tmp_path / ".dist.streaming-left-by-a-killed-build"
+    out = tmp_path_factory.mktemp("generated-release") / "dist"
+    killed = out.parent / ".dist.streaming-left-by-a-killed-build"
     killed.mkdir()
     (killed / "part-0.nt.gz").write_bytes(b"")
-    args = ["build", "--data", str(generated), "--out", str(out), "--streaming", "--workers", "2"]
-    result = CliRunner().invoke(cli, args)
+    result = CliRunner().invoke(cli, ["build", "--data", str(generated_1e5), "--out", str(out), "--workers", "2"])
     assert result.exit_code == 0, result.output
     assert "violations     0" in result.output
-    assert {"wijkld.nt.gz", "wijkld.nq.gz", "wijkld.ttl.gz", "wijkld.jsonl.gz"} <= {p.name for p in out.iterdir()}
-    normal = b"".join(publish.ntriples_lines(mapping.to_graph(records.load(generated), Minter(DEFAULT_BASE))))
-    published = gzip.decompress((out / "wijkld.nt.gz").read_bytes()).splitlines()
-    assert sorted(published) == normal.splitlines(), "the lines of the normal build, in record-key order"
-    left = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("."))
-    assert left == [".dist.lock"], "scratch folders removed; only the lock file stays"
-    assert {".wijkld-release", "SHA256SUMS"} <= {p.name for p in out.iterdir()}, "recognised as a release"
-    checked = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=out, capture_output=True)
-    assert checked.returncode == 0, checked.stdout
+    return out
 
 
-def test_streaming_build_stops_on_a_violation_and_keeps_the_release(generated: Path, copy_data, tmp_path: Path) -> None:  # noqa: ANN001
+def _files(release: Path) -> set[str]:
+    """The file set of a release, with each resource page's name reduced to its folder (the records differ)."""
+    names = set()
+    for path in release.rglob("*"):
+        if path.is_file():
+            name = path.relative_to(release).as_posix()
+            names.add(name.rsplit("/", 1)[0] + "/*" + path.suffix if name.startswith("doc/") else name)
+    return names
+
+
+def test_a_large_release_is_the_same_product_as_the_pilot(generated_release: Path, generated_1e5: Path) -> None:
+    from rdflib import Graph
+
+    pilot = Path(__file__).resolve().parents[1] / "dist"
+    # the pilot keeps its baseline (previous-release.nt.gz); a first release has none
+    made, expected = _files(generated_release), _files(pilot) - {"previous-release.nt.gz"}
+    assert {n for n in made if not n.startswith("doc/")} == {n for n in expected if not n.startswith("doc/")}
+    # a page per resource in each of its classes' folders (the generator makes no stadsdelen)
+    assert {n for n in made if n.startswith("doc/")} <= expected
+    assert len({n for n in made if n.startswith("doc/")}) >= 3 * 15
+    checked = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=generated_release)
+    assert checked.returncode == 0
+    normal = b"".join(publish.ntriples_lines(mapping.to_graph(records.load(generated_1e5), Minter(DEFAULT_BASE))))
+    assert gzip.decompress((generated_release / "wijkld.nt.gz").read_bytes()) == normal, "sorted, as the pilot's"
+
+    def described(release: Path) -> set[tuple[str, str]]:
+        """(distribution file, property) pairs of the DCAT: the same metadata, other values."""
+        dcat = Graph().parse(release / "dcat.ttl")
+        pairs = set()
+        for dist, url in dcat.subject_objects(URIRef("http://www.w3.org/ns/dcat#downloadURL")):
+            name = str(url).rsplit("/dist/", 1)[1]
+            if name != "previous-release.nt.gz":
+                pairs |= {(name, str(p)) for p in dcat.predicates(dist)}
+        return pairs
+
+    assert described(generated_release) == described(pilot)
+    void = Graph().parse(generated_release / "void.ttl")
+    triples = next(void.objects(None, URIRef("http://rdfs.org/ns/void#triples")))
+    assert int(triples) == len(normal.splitlines()) > 30_000
+
+
+def test_check_passes_right_after_a_large_build(generated_release: Path, generated_1e5: Path) -> None:
+    from wijkld import build
+
+    assert build.check(generated_1e5, generated_release, DEFAULT_BASE) == []
+    left = sorted(p.name for p in generated_release.parent.iterdir() if p.name.startswith("."))
+    assert left == [".dist.lock"], "scratch folders (and a killed build's leftover) removed; only the lock file stays"
+
+
+def test_a_violation_in_a_large_build_names_its_csv_line(generated: Path, copy_data, tmp_path: Path) -> None:  # noqa: ANN001
     from click.testing import CliRunner
 
     from wijkld.cli import cli
@@ -145,9 +188,10 @@ def test_streaming_build_stops_on_a_violation_and_keeps_the_release(generated: P
     (out / "keep.txt").write_text("the previous release")
     (out / ".wijkld-release").write_text("a release")
     (out / "SHA256SUMS").write_text("")
-    result = CliRunner().invoke(cli, ["build", "--data", str(data), "--out", str(out), "--streaming", "--workers", "2"])
+    result = CliRunner().invoke(cli, ["build", "--data", str(data), "--out", str(out), "--workers", "2"])
     assert result.exit_code == 1, result.output
     assert "SHACL violations" in result.output and "nothing was published" in result.output
+    assert f"{data / 'teams.csv'}:2" in result.output or "teams.csv:2" in result.output, result.output
     assert sorted(p.name for p in out.iterdir()) == [".wijkld-release", "SHA256SUMS", "keep.txt"]
 
 
@@ -168,17 +212,18 @@ def test_mapping_on_dask_is_byte_identical(generated: Path, tmp_path: Path) -> N
     with dask.config.set(scheduler="processes", num_workers=2):
         parts = sorted(bag.compute(), key=lambda p: p.index)
     assert [p.index for p in parts] == [0, 1, 2]
-    assert _parts_bytes(local, "nt").count(b"\n") > 5000
-    for fmt in stream.FORMATS:
-        assert _parts_bytes(parts, fmt) == _parts_bytes(local, fmt), fmt
+    assert _parts_bytes(local).count(b"\n") > 5000
+    assert _parts_bytes(parts) == _parts_bytes(local)
 
 
-def test_streamed_releases_are_byte_identical_across_processes_and_hash_seeds(generated: Path, tmp_path: Path) -> None:
-    """gzip.open wrote the time and the part's name into every member header: each build differed."""
+def test_large_releases_are_byte_identical_across_processes_workers_and_hash_seeds(
+    generated: Path, tmp_path: Path
+) -> None:
+    """The same records give the same bytes whatever the number of workers and the hash seed."""
     outs = []
-    for seed in ("1", "2"):
+    for seed, workers in (("1", "1"), ("2", "3")):
         out = tmp_path / f"dist-{seed}"
-        command = [sys.executable, "-m", "wijkld", "build", "-q", "--streaming", "--workers", "2"]
+        command = [sys.executable, "-m", "wijkld", "build", "-q", "--workers", workers]
         command += ["--data", str(generated), "--out", str(out)]
         done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
         assert done.returncode == 0, done.stderr

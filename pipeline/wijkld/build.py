@@ -3,30 +3,41 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import dataclasses
 import filecmp
 import hashlib
 import json
-import multiprocessing
 import os
-import signal
-import sys
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from rdflib import Graph, URIRef
 
-from . import diff, inputs, jsonld, locate, mapping, metadata, outdir, pages, publish, records, validate
+from . import (
+    dataset,
+    diff,
+    inputs,
+    jsonld,
+    locate,
+    metadata,
+    outdir,
+    pages,
+    processes,
+    publish,
+    records,
+    stream,
+    validate,
+    validate_store,
+)
 from . import report as reporting
 from .errors import NonConformingError, WijkldError
 from .iris import Minter
-from .progress import Summary
+from .progress import Display, Stage, Summary
 from .query import examples
 
 Progress = Callable[[str], None]
@@ -41,17 +52,7 @@ class Baseline:
     """The release the notes compare against: the previous version's data."""
 
     version: str
-    lines: frozenset[bytes]
-    dump: bytes | None  # the gzipped N-Triples, kept in dist/ so a rebuild compares the same
-
-
-def graph_iri(minter: Minter, name: str) -> str:
-    return f"{minter.base}/graph/{name}"
-
-
-def skolem_prefix(minter: Minter, graph_name: str) -> str:
-    """RDF 1.1 skolem IRIs for the blank nodes of shapes, vocabulary and reports."""
-    return f"{minter.base}/.well-known/genid/{graph_name}-"
+    dump: Path | None  # its N-Triples (gzipped), kept in dist/ so a rebuild compares the same
 
 
 def run(
@@ -64,49 +65,87 @@ def run(
     wait: bool = True,
     notify: Progress = lambda _: None,
     baseline_from: Path | None = None,
+    workers: int | None = None,
+    display: Display | None = None,
 ) -> Summary:
-    """Build ``out`` from ``data_dir``; on any error the previous ``out`` stays as it was.
+    """Build ``out`` from ``data_dir``: load, map, validate, publish, the same stages at every size.
+
+    Size changes only how the work is cut: the records are mapped in chunks by ``workers``
+    processes (default: up to 4) into N-Triples parts, which are loaded into one Oxigraph store on
+    disk (:mod:`wijkld.dataset`); the validator and every writer read from there, a run of subjects
+    at a time. On any error the previous ``out`` stays as it was.
 
     ``engine`` validates (:data:`validate.ENGINES`); both give the same results, and the
     published report differs only in its messages (see :mod:`wijkld.validate`). ``out`` must be
     a folder :func:`outdir.refuse_unsafe` allows; a build that finds another one writing ``out``
     waits for it (``notify`` says so) or, without ``wait``, fails at once. The release notes
-    compare with the release in ``baseline_from`` (default: ``out``).
+    compare with the release in ``baseline_from`` (default: ``out``). ``progress`` gets a line as
+    each stage starts; ``display`` shows the stages' progress (default: nothing).
     """
     started = time.perf_counter()
+    display = display or Display("quiet")
+    summary = Summary()
     with outdir.publishing(out, data_dir, wait=wait, notify=notify) as staged:
-        minter = Minter(base)
-        progress(f"loading records from {data_dir}")
-        recs = records.load(data_dir)
-        progress(f"mapping {len(recs)} records")
-        data = mapping.to_graph(recs, minter)
-        ontology = validate.load_ontology()
-        site = resource_site(recs, minter, data, ontology)
-        # The resource pages need only data, vocabulary and context, so a second process starts on them
-        # now; if validation fails, it is stopped and nothing is published.
-        with resource_pages_in_background(site, staged) as resource_pages:
-            progress(f"validating {len(data)} triples")
+        # named after OUT and this process, so that outdir.recover removes what a killed build leaves
+        with outdir.transient(out, "scratch", notify) as scratch:
+            minter = Minter(base)
+            progress(f"loading records from {data_dir}")
+            with _timed(summary, display, "load") as stage:
+                recs = records.load(data_dir)
+                stage.advance(len(recs))
+            summary.records = len(recs)
+            progress(f"mapping {len(recs)} records")
+            with _timed(summary, display, "map", total=len(recs)) as stage:
+                parts = stream.map_to_parts(
+                    recs, minter, scratch, workers=workers or default_workers(), report=stage.advance
+                )
+                stage.advance(len(recs) - stage.records)  # the release record is mapped with the build's provenance
+                data = dataset.load([Path(p.files["nt"]) for p in parts], scratch / "store")
+                for part in parts:
+                    os.unlink(part.files["nt"])
+                ntriples = scratch / "data.nt"
+                with open(ntriples, "wb") as handle:  # and, in the same pass, what the JSON-LD context needs
+                    runs = publish.write_ntriples(data.runs(ntriples_order=True), handle)
+                    kinds = jsonld.merge_kinds(*(jsonld.predicate_kinds(run) for run in runs))
+            summary.triples, summary.resources = len(data), len(data.subjects)
+            ontology = validate.load_ontology()
             shapes = validate.load_shapes()
-            report = validate.check(data, shapes, ontology, engine=engine)
-            summary = Summary(
-                records=len(recs),
-                resources=len({s for s in data.subjects() if isinstance(s, URIRef)}),
-                triples=len(data),
-                violations=report.count("violation"),
-                warnings=report.count("warning"),
-            )
-            if summary.violations:
-                raise NonConformingError(_violations_message(report, "data", locate.Locator(recs, minter)))
-            baseline = read_baseline(baseline_from or out, recs.release.text("version") or "")
-            progress(f"publishing to {out}")
-            release = Publication(recs, minter, data, shapes, report.graph, baseline, site)
-            summary.files = release.write(staged, resource_pages)
-        meta_report = validate.check(release.metadata_graph, shapes, ontology, engine=engine)
-        if meta_report.count("violation"):
-            raise NonConformingError(_violations_message(meta_report, "metadata", locate.Locator(recs, minter)))
-        outdir.swap_in(staged, out, notify)
+            site = resource_site(recs, minter, data.graph, ontology, jsonld.context_from_kinds(kinds))
+            # The resource pages need only data, vocabulary and context, so a second process starts on them
+            # now; if validation fails, it is stopped and nothing is published.
+            with resource_pages_in_background(site, staged, data.path) as resource_pages:
+                progress(f"validating {len(data)} triples")
+                with _timed(summary, display, "validate") as stage:
+                    report = validate_store.check(data, ntriples, shapes, ontology, engine=engine)
+                    stage.advance(0, len(data))
+                summary.violations, summary.warnings = report.count("violation"), report.count("warning")
+                if summary.violations:
+                    raise NonConformingError(_violations_message(report, "data", locate.Locator(recs, minter)))
+                baseline = read_baseline(baseline_from or out, recs.release.text("version") or "")
+                progress(f"publishing to {out}")
+                with _timed(summary, display, "publish") as stage:
+                    release = Publication(recs, minter, data, ntriples, shapes, report.graph, baseline, site)
+                    summary.files = release.write(staged, resource_pages)
+                    stage.advance(0, len(data))
+            meta_report = validate.check(release.metadata_graph, shapes, ontology, engine=engine)
+            if meta_report.count("violation"):
+                raise NonConformingError(_violations_message(meta_report, "metadata", locate.Locator(recs, minter)))
+            outdir.swap_in(staged, out, notify)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def default_workers() -> int:
+    """Mapping processes: one per CPU, at most 4 (more costs memory for little time at these sizes)."""
+    return processes.default_workers(at_most=4)
+
+
+@contextlib.contextmanager
+def _timed(summary: Summary, display: Display, name: str, total: int | None = None) -> Iterator[Stage]:
+    began = time.perf_counter()
+    with display.stage(name, total) as stage:
+        yield stage
+    summary.stages[name] = time.perf_counter() - began
 
 
 def _violations_message(report: validate.Report, what: str, locator: locate.Locator, limit: int = 20) -> str:
@@ -126,7 +165,7 @@ def read_baseline(out: Path, version: str) -> Baseline:
     """A rebuild of the same version keeps its baseline; a new version compares with the last release."""
     notes = out / NOTES_JSON
     if not os.path.lexists(notes):
-        return Baseline("", frozenset(), None)
+        return Baseline("", None)
     try:
         previous = json.loads(inputs.read_bytes(notes, what="read the previous release notes", limit=1 << 26))
         if previous["new_version"] == version:
@@ -135,34 +174,57 @@ def read_baseline(out: Path, version: str) -> Baseline:
         else:
             dump = out / "wijkld.nt.gz"
             old_version = previous["new_version"]
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         message = f"{notes}: cannot read the previous release notes ({exc}); remove {out} to start afresh"
         raise WijkldError(message) from None
     if not os.path.lexists(dump):
-        return Baseline(old_version, frozenset(), None)
-    raw = inputs.read_bytes(dump, what="read the previous release")
-    return Baseline(old_version, frozenset(diff.read_lines(dump)), raw)
+        return Baseline(old_version, None)
+    inputs.open_regular(dump, "read the previous release").close()
+    return Baseline(old_version, dump)
 
 
 @dataclass
 class Publication:
-    """Writes one release; files are added in a fixed order (later ones describe earlier ones)."""
+    """Writes one release; files are added in a fixed order (later ones describe earlier ones).
+
+    The data files are written a run of subjects at a time from ``data``; every other file is small.
+    """
 
     records: records.Records
     minter: Minter
-    data: Graph
+    data: dataset.Data
+    ntriples: Path  # the data's sorted N-Triples, written once by the build
     shapes: Graph
     report: Graph
     baseline: Baseline
     site: pages.Site  # what the resource pages show: data, skolemised vocabulary, JSON-LD context
-    written: dict[str, bytes] = field(default_factory=dict)  # the files of the release, pages aside
+    downloads: dict[str, metadata.FileInfo] = field(default_factory=dict)  # the files described as distributions
     digests: dict[str, str] = field(default_factory=dict)  # SHA-256 of every file written, pages included
     metadata_graph: Graph = field(default_factory=Graph)
+    stats: metadata.DataStats | None = None
 
     def put(self, folder: Path, name: str, content: bytes) -> None:
         publish.write_file(folder, name, content)
-        self.written[name] = content
-        self.digests[name] = hashlib.sha256(content).hexdigest()
+        self._written(folder, name)
+
+    @contextlib.contextmanager
+    def stream(self, folder: Path, name: str) -> Iterator[BinaryIO]:
+        """A file of the release written as a stream (the data files can be gigabytes)."""
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as handle:
+            yield handle
+        self._written(folder, name)
+
+    def _written(self, folder: Path, name: str) -> None:
+        info = metadata.describe_path(name, folder / name) if metadata.is_download(name) else None
+        if info is not None:
+            self.downloads[name] = info
+            assert info.sha256 is not None
+            self.digests[name] = info.sha256
+        else:
+            with open(folder / name, "rb") as handle:
+                self.digests[name] = hashlib.file_digest(handle, "sha256").hexdigest()
 
     def write(self, folder: Path, resource_pages: Callable[[], dict[str, str]]) -> list[str]:
         """Every file of the release; ``resource_pages`` writes the pages of the resources and gives their digests."""
@@ -183,33 +245,37 @@ class Publication:
 
         Gives the one-line summary of the release notes and the VoID graph, which the metadata reuse.
         """
-        m, vocabulary, context = self.minter, self.site.vocabulary, self.site.context
-        shapes = publish.skolemise(self.shapes, skolem_prefix(m, "shapes"))
-        nt_lines = publish.ntriples_lines(self.data)
+        m, vocabulary, context, data = self.minter, self.site.vocabulary, self.site.context, self.data
+        shapes = publish.skolemise(self.shapes, m.skolem_prefix("shapes"))
 
-        self.put(folder, "wijkld.ttl", publish.turtle(self.data))
-        self.put(folder, "wijkld.nt.gz", publish.gzip_bytes(b"".join(nt_lines)))
-        compacted = jsonld.compact(self.data, context)
-        self.put(folder, "wijkld.jsonld", jsonld.dumps(compacted))
+        publish.write_turtle(data.runs(), folder / "wijkld.ttl")
+        self._written(folder, "wijkld.ttl")
+        publish.gzip_file(self.ntriples, folder / "wijkld.nt.gz")
+        self._written(folder, "wijkld.nt.gz")
+        with self.stream(folder, "wijkld.jsonld") as handle:
+            jsonld.write_compacted(data.runs(), context, handle)
         self.put(folder, "context.jsonld", jsonld.dumps(context))
         for name, view in jsonld.VIEWS.items():
-            self.put(folder, f"framed/{name}.jsonld", jsonld.dumps(jsonld.tree(self.data, context, view, compacted)))
+            with self.stream(folder, f"framed/{name}.jsonld") as handle:
+                jsonld.write_tree(data.graph, context, view, handle)
         self.put(folder, "vocabulary.ttl", publish.turtle(vocabulary))
         self.put(folder, "shapes.ttl", publish.turtle(shapes))
         self.put(
-            folder, "validation-report.ttl", publish.turtle(publish.skolemise(self.report, skolem_prefix(m, "report")))
+            folder, "validation-report.ttl", publish.turtle(publish.skolemise(self.report, m.skolem_prefix("report")))
         )
 
         version = self.records.release.text("version") or ""
-        # the baseline's lines come without their line ends (diff.read_lines)
-        current = {line.rstrip(b"\n") for line in nt_lines}
-        notes = diff.compare(set(self.baseline.lines), current, self.baseline.version, version)
+        dump = self.baseline.dump
+        old = diff.iter_sorted_lines(dump) if dump is not None else iter(())
+        notes = diff.compare_sorted(old, diff.sorted_lines(self.ntriples, check=False), self.baseline.version, version)
         self.put(folder, "release-notes.txt", notes.text().encode("utf-8"))
         self.put(folder, NOTES_JSON, diff.dumps_json(notes))
-        if self.baseline.dump is not None:
-            self.put(folder, BASELINE, self.baseline.dump)
+        if dump is not None:
+            shutil.copyfile(dump, folder / BASELINE)
+            self._written(folder, BASELINE)
 
         summary = f"{notes.added} triples added, {notes.removed} removed since {notes.old_version or 'nothing'}"
+        self.stats = metadata.data_stats(data.graph)
         release = self._release(self.files_info(), summary)
         # VoID describes the data, not the files: one description serves every file list
         void = metadata.void(release)
@@ -217,46 +283,50 @@ class Publication:
         # The metadata graph inside the N-Quads cannot hold the checksum of the N-Quads file itself.
         partial = self._release(self.files_info() + (metadata.describe_file("wijkld.nq.gz", None),), summary)
         self.metadata_graph = metadata.dcat(partial) + void
-        quads = publish.nquads_lines(
-            [
-                (graph_iri(m, "data"), self.data),
-                (graph_iri(m, "vocabulary"), vocabulary),
-                (graph_iri(m, "shapes"), shapes),
-                (graph_iri(m, "metadata"), self.metadata_graph),
-            ]
-        )
-        self.put(folder, "wijkld.nq.gz", publish.gzip_bytes(b"".join(quads)))
+        others = [
+            (m.graph("vocabulary"), vocabulary),
+            (m.graph("shapes"), shapes),
+            (m.graph("metadata"), self.metadata_graph),
+        ]
+        with (
+            self.stream(folder, "wijkld.nq.gz") as raw,
+            publish.gzip_writer(raw) as handle,
+            open(self.ntriples, "rb") as nt,
+        ):
+            handle.writelines(publish.merged_nquads(nt, m.graph("data"), others))
         return summary, void
 
     def files_info(self) -> tuple[metadata.FileInfo, ...]:
-        return tuple(
-            metadata.describe_file(name, content)
-            for name, content in sorted(self.written.items())
-            if metadata.is_download(name)
-        )
+        return tuple(info for _, info in sorted(self.downloads.items()))
 
     def _release(self, files: tuple[metadata.FileInfo, ...], notes: str) -> metadata.Release:
+        assert self.stats is not None
         return metadata.Release(
             records=self.records,
             minter=self.minter,
-            data=self.data,
+            stats=self.stats,
             files=files,
             download_base=f"{self.minter.base}/dist/",
-            example_resources=example_resources(self.data),
+            example_resources=example_resources(self.data.graph),
             version_notes=notes,
         )
 
 
-def resource_site(recs: records.Records, minter: Minter, data: Graph, ontology: Graph) -> pages.Site:
-    """What the resource pages need; the downloads, metadata and queries are added once they are written."""
+def resource_site(
+    recs: records.Records, minter: Minter, data: Graph, ontology: Graph, context: jsonld.JSON | None = None
+) -> pages.Site:
+    """What the resource pages need; the downloads, metadata and queries are added once they are written.
+
+    ``context``: the JSON-LD context of ``data`` where the caller has it (:func:`jsonld.build_context`).
+    """
     return pages.Site(
         data=data,
-        vocabulary=publish.skolemise(ontology, skolem_prefix(minter, "vocabulary")),
+        vocabulary=publish.skolemise(ontology, minter.skolem_prefix("vocabulary")),
         metadata=Graph(),
         files=(),
         release=recs.release,
         minter=minter,
-        context=jsonld.build_context(data),
+        context=context if context is not None else jsonld.build_context(data),
         queries=(),
     )
 
@@ -274,7 +344,9 @@ def example_resources(data: Graph) -> tuple[URIRef, ...]:
 
 
 @contextlib.contextmanager
-def resource_pages_in_background(site: pages.Site, folder: Path) -> Iterator[Callable[[], dict[str, str]]]:
+def resource_pages_in_background(
+    site: pages.Site, folder: Path, store: Path | None = None
+) -> Iterator[Callable[[], dict[str, str]]]:
     """Write :func:`pages.render_resources` into ``folder``, begun by a forked process while the caller goes on.
 
     Yields a function that waits for the files and gives their SHA-256 digests by name; the
@@ -282,14 +354,14 @@ def resource_pages_in_background(site: pages.Site, folder: Path) -> Iterator[Cal
     The worker is forked, so it shares ``site`` instead of pickling it; off Linux or with one
     core the caller renders them all. The files are the same either way.
     """
-    # fork only where it is the platform's own default (macOS system libraries can crash in a forked child)
-    if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2:
+    # the worker shares ``site`` through a module global: only where the process policy forks
+    if not processes.can_share_memory() or processes.cpus() < 2:
         yield lambda: _write_resource_pages(site, folder, None)
         return
-    context = multiprocessing.get_context("fork")
+    context = processes.context()
     claimed = context.Value("i", 0)  # how many resources, in order, either process has taken
-    _FORKED[:] = [(site, folder, claimed)]  # before the pool forks its worker
-    pool = context.Pool(1, initializer=_die_with_parent, initargs=(os.getpid(),))
+    _FORKED[:] = [(site, folder, claimed, store)]  # before the pool forks its worker
+    pool = processes.pool(1)
     try:
         pending = pool.apply_async(_write_forked_resource_pages)
 
@@ -305,24 +377,15 @@ def resource_pages_in_background(site: pages.Site, folder: Path) -> Iterator[Cal
         pool.join()
 
 
-def _die_with_parent(parent: int) -> None:
-    """A killed build must not leave its worker writing into a staging folder the next build removes."""
-    libc_name = ctypes.util.find_library("c")
-    prctl = getattr(ctypes.CDLL(libc_name), "prctl", None) if libc_name else None
-    if prctl is not None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
-
-
-_PR_SET_PDEATHSIG = 1
-
 #: What the forked worker writes; a module global, so the fork shares it instead of pickling it.
-_FORKED: list[tuple[pages.Site, Path, Any]] = []
+_FORKED: list[tuple[pages.Site, Path, Any, Path | None]] = []
 
 
 def _write_forked_resource_pages() -> dict[str, str]:
-    return _write_resource_pages(*_FORKED[0])
+    site, folder, claimed, store = _FORKED[0]
+    if store is not None:  # its own handle on the store, not the parent's, which the parent goes on using
+        site = dataclasses.replace(site, data=dataset.read_only(store).graph)
+    return _write_resource_pages(site, folder, claimed)
 
 
 def _write_resource_pages(site: pages.Site, folder: Path, claimed: Any) -> dict[str, str]:

@@ -9,18 +9,119 @@ from pathlib import Path
 import click
 
 from . import __version__, outdir
-from .errors import EXIT_INTERNAL, Interrupted, NonConformingError, WijkldError
+from .errors import EXIT_INTERNAL, EXIT_NONCONFORMING, Interrupted, NonConformingError, WijkldError
 from .iris import DEFAULT_BASE, check_base
 
-EPILOG = """\b
+# Each command's exit codes, at the end of its --help (errors.py holds the contract). The \b keeps the lines
+# as they are written: at most 76 characters, so that they fit a terminal 80 columns wide.
+_INTERNAL = "  3    internal error: please report it (rerun with --debug for a traceback)\n"
+_INTERRUPTED = "  130  interrupted (Ctrl-C)\n"
+
+EPILOG = (
+    """\b
 Exit codes:
-  0  success (built; the data conforms)
-  1  the data does not conform to the shapes
-  2  bad input or usage (records, RDF files, options), or the system refused
-     (no space left, permission denied, OUT not replaceable, OUT busy with --no-wait)
-  3  internal error (please report it; rerun with --debug for a traceback)
-  130  interrupted (Ctrl-C); nothing was published
+  0    success
+  1    a check failed: the data does not conform, the releases differ,
+       a generated file is stale
+  2    bad input or usage, or the system refused (no space left,
+       permission denied)
 """
+    + _INTERNAL
+    + _INTERRUPTED
+    + "Each command's --help tells what they mean for it.\n"
+)
+BUILD_EPILOG = (
+    """\b
+Exit codes:
+  0    built; the data conforms (with --check: OUT is up to date)
+  1    the data does not conform to the shapes (with --check: OUT is
+       stale, and the files that differ are listed); nothing was published
+  2    bad input or usage (records, options, an OUT it may not replace,
+       OUT busy with --no-wait), or the system refused (no space left,
+       permission denied); nothing was published
+"""
+    + _INTERNAL
+    + "  130  interrupted (Ctrl-C); nothing was published\n"
+)
+DIFF_EPILOG = (
+    """\b
+Exit codes (as diff(1) and git diff --exit-code):
+  0    the releases hold the same triples
+  1    the releases differ: triples were added or removed
+  2    bad input or usage: OLD or NEW is not a release folder or an
+       N-Triples dump, or cannot be read (missing; empty, truncated or
+       corrupt gzip; over WIJKLD_MAX_INPUT); the --json file cannot be
+       written
+"""
+    + _INTERNAL
+    + _INTERRUPTED
+)
+VALIDATE_EPILOG = (
+    """\b
+Exit codes:
+  0    the data conforms: no result at or above --fail-on
+  1    results at or above --fail-on (the report is on standard output)
+  2    bad input or usage: a missing or unreadable file, a syntax error in
+       the data or the shapes (FILE:LINE:COLUMN), shapes that hold no
+       shapes, a file over WIJKLD_MAX_INPUT, no DATA and no
+       dist/wijkld.nt.gz to default to
+"""
+    + _INTERNAL
+    + _INTERRUPTED
+)
+QUERY_EPILOG = (
+    """\b
+Exit codes:
+  0    the results were written (also when there are none, or an ASK
+       query answers false)
+  2    bad input or usage: a syntax error (LINE:COLUMN), an unknown
+       example name, SERVICE or an update, brackets or operators over the
+       limits, no release in DIST, a query that ran over --timeout or
+       --max-memory
+  3    the query engine crashed on the query, or another internal error:
+       please report it (rerun with --debug for a traceback)
+"""
+    + _INTERRUPTED
+)
+SERVE_EPILOG = (
+    """\b
+Exit codes:
+  0    stopped with Ctrl-C
+  2    bad input or usage: no release in DIST, or one that cannot be
+       read; a bad --base or --max-memory; a port it cannot listen on (in
+       use, or not allowed)
+"""
+    + _INTERNAL
+    + "  130  interrupted (Ctrl-C) while loading the release, before serving\n"
+)
+SHAPES_QA_EPILOG = (
+    """\b
+Exit codes:
+  0    the shapes are valid SHACL and pass the lint (with --coverage:
+       and a fixture exercises every constraint); with --explain: the
+       results were printed
+  1    SHACL-SHACL or the lint found problems (with --coverage: or a
+       constraint that no fixture exercises); they are listed
+  2    bad input or usage: a missing or unreadable shapes, data or fixture
+       file, a syntax error in the shapes or the data, an --explain
+       fixture without a context.ttl in a folder above it
+"""
+    + _INTERNAL
+    + _INTERRUPTED
+)
+DOCS_EPILOG = (
+    """\b
+Exit codes:
+  0    the generated files were written (with --check: they are up to
+       date)
+  1    with --check: a generated file is out of date (it is named);
+       nothing was written
+  2    ROOT holds no data/README.md with its generated section (it is not
+       a wijkld checkout), or a file cannot be written
+"""
+    + _INTERNAL
+    + _INTERRUPTED
+)
 
 data_option = click.option(
     "--data",
@@ -87,7 +188,7 @@ engine_option = click.option(
 )
 
 
-@cli.command(epilog=EPILOG)
+@cli.command(epilog=BUILD_EPILOG)
 @data_option
 @out_option
 @base_option
@@ -100,12 +201,11 @@ engine_option = click.option(
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each stage as it starts.")
 @click.option(
-    "--streaming/--no-streaming",
+    "--workers",
+    type=click.IntRange(min=1),
     default=None,
-    help="Stream large record sets to dumps in worker processes, without HTML pages (see docs/scaling.md). "
-    "Default: on above 50,000 records.",
+    help="Processes that map the records (default: one per CPU, at most 4). Never changes the release.",
 )
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes for --streaming.")
 @engine_option
 @click.option(
     "--no-wait",
@@ -119,7 +219,6 @@ def build_command(
     check: bool,
     quiet: bool,
     verbose: bool,
-    streaming: bool | None,
     workers: int | None,
     engine: str,
     no_wait: bool,
@@ -146,21 +245,23 @@ def build_command(
         if check:
             _check(build.check(data_dir, out, iri_base, engine=engine), out, quiet)
             return
-        if streaming is None:
-            streaming = _large(data_dir)
-        if streaming:
-            from . import progress as progress_display
-            from . import stream
+        from . import progress as progress_display
 
-            display = progress_display.Display("quiet" if quiet else "verbose" if verbose else "normal")
-            summary = stream.build(
-                data_dir, out, iri_base, workers=workers, display=display, engine=engine, wait=not no_wait, notify=_warn
-            )
-        else:
-            progress = (lambda message: click.echo(f"... {message}", err=True)) if verbose and not quiet else _silent
-            summary = build.run(data_dir, out, iri_base, progress, engine=engine, wait=not no_wait, notify=_warn)
+        display = progress_display.Display("quiet" if quiet else "normal")
+        progress = (lambda message: click.echo(f"... {message}", err=True)) if verbose and not quiet else _silent
+        summary = build.run(
+            data_dir,
+            out,
+            iri_base,
+            progress,
+            engine=engine,
+            wait=not no_wait,
+            notify=_warn,
+            workers=workers,
+            display=display,
+        )
         if not quiet:
-            click.echo(f"Published {out}/ (streaming)" if streaming else f"Published {out}/")
+            click.echo(f"Published {out}/")
             for line in summary.lines():
                 click.echo(f"  {line}")
     except OSError as exc:
@@ -188,18 +289,7 @@ def _warn(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _large(data_dir: Path) -> bool:
-    """More records than the streaming threshold, judged by the size of the CSV files (no parsing)."""
-    from .stream import AUTO_RECORDS
-
-    try:
-        size = sum(p.stat().st_size for p in data_dir.glob("*.csv"))
-    except OSError:
-        return False
-    return size > AUTO_RECORDS * 200  # about 200 bytes per record
-
-
-@cli.command("diff", epilog=EPILOG)
+@cli.command("diff", epilog=DIFF_EPILOG)
 @click.argument("old", type=click.Path(exists=True, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -211,10 +301,12 @@ def _large(data_dir: Path) -> bool:
 @click.option(
     "--max-resources", default=200, show_default=True, help="List at most this many changed resources in the text."
 )
-def diff_command(old: Path, new: Path, json_out: Path | None, max_resources: int) -> None:
+@click.pass_context
+def diff_command(ctx: click.Context, old: Path, new: Path, json_out: Path | None, max_resources: int) -> None:
     """Report what changed between two releases (folders or wijkld.nt.gz dumps).
 
-    Counts triples added and removed, per resource and per class.
+    Counts triples added and removed, per resource and per class, and exits 1
+    when the releases differ, 0 when they hold the same triples.
 
     \b
     Example:
@@ -228,9 +320,11 @@ def diff_command(old: Path, new: Path, json_out: Path | None, max_resources: int
     click.echo(changes.text(max_resources), nl=False)
     if json_out:
         json_out.write_bytes(diff.dumps_json(changes))
+    if changes.added or changes.removed:
+        ctx.exit(EXIT_NONCONFORMING)
 
 
-@cli.command("validate", epilog=EPILOG)
+@cli.command("validate", epilog=VALIDATE_EPILOG)
 @click.argument("data", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--shapes",
@@ -333,7 +427,7 @@ dist_option = click.option(
 QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld"]
 
 
-@cli.command("query", epilog=EPILOG)
+@cli.command("query", epilog=QUERY_EPILOG)
 @click.argument("query_text", metavar="QUERY")
 @dist_option
 @click.option(
@@ -415,7 +509,7 @@ class QueryEngineCrash(WijkldError):
     exit_code = EXIT_INTERNAL
 
 
-@cli.command("serve", epilog=EPILOG)
+@cli.command("serve", epilog=SERVE_EPILOG)
 @click.option(
     "--host",
     default="127.0.0.1",
@@ -555,9 +649,108 @@ def serve_command(
 # ---- end of query and serve -----------------------------------------------------------------------
 
 
-def main() -> None:
-    """Console entry point: expected errors as messages, internal errors as exit code 3."""
-    args = sys.argv[1:]
+@cli.command("shapes-qa", epilog=SHAPES_QA_EPILOG)
+@click.option(
+    "--coverage",
+    is_flag=True,
+    help="Also print which fixtures exercise each constraint, and fail when a constraint has none.",
+)
+@click.option(
+    "--data",
+    "data_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="An RDF file the lint compares the shapes with; repeat for more. "
+    "Default: dist/wijkld.ttl, dist/dcat.ttl and dist/void.ttl (build first).",
+)
+@click.option(
+    "--shapes",
+    "shapes_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A Turtle shapes file, or a folder of them; repeat for more. Default: the wijkld shapes.",
+)
+@click.option(
+    "--fixtures",
+    type=click.Path(path_type=Path),
+    default=Path("tests/shapes"),
+    show_default=True,
+    help="The shapes' test fixtures, for --coverage (see docs/shapes.md).",
+)
+@click.option(
+    "--explain",
+    type=click.Path(path_type=Path),
+    metavar="FIXTURE",
+    help="Only print what the shapes say about this fixture, as an expected-results file.",
+)
+def shapes_qa_command(
+    coverage: bool, data_paths: tuple[Path, ...], shapes_paths: tuple[Path, ...], fixtures: Path, explain: Path | None
+) -> None:
+    """Check the shapes themselves: SHACL-SHACL, a lint, and fixture coverage.
+
+    Validates the shapes against SHACL-SHACL, lints them against the data and,
+    with --coverage, tells which test fixtures exercise each constraint. The
+    lint finds what SHACL-SHACL cannot: regexes that do not compile, counts that
+    contradict each other, shapes whose targets match nothing in the data,
+    properties the data uses that no shape constrains, shapes without an IRI or
+    without Dutch and English names and messages. See docs/shapes.md.
+
+    \b
+    Examples:
+        wijkld shapes-qa
+        wijkld shapes-qa --coverage
+        wijkld shapes-qa --explain tests/shapes/invalid/Membership-seat-missing.ttl
+    """
+    from . import shapes_qa
+
+    shapes = list(shapes_paths) or None
+    if explain:
+        click.echo(shapes_qa.explain_fixture(explain, shapes), nl=False)
+        return
+    data = list(data_paths) or [Path(p) for p in shapes_qa.DEFAULT_DATA]
+    outcome = shapes_qa.run(shapes, data, fixtures, coverage)
+    click.echo("\n".join(outcome.lines))
+    if outcome.failed:
+        raise NonConformingError("the shapes fail the checks above")
+
+
+@cli.command("docs", epilog=DOCS_EPILOG)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing: fail (exit 1), naming each generated file that is out of date.",
+)
+@click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The wijkld checkout whose docs to generate.",
+)
+def docs_command(check: bool, root: Path) -> None:
+    """Regenerate the generated docs: data/README.md's record reference and docs/cli.md.
+
+    The record reference in data/README.md is generated from the record schema,
+    the CLI reference docs/cli.md from every command's --help. Run it after
+    changing a command, an option or the record schema; the tests fail while a
+    generated file is out of date.
+
+    \b
+    Examples:
+        wijkld docs
+        wijkld docs --check       # are the generated docs up to date?
+    """
+    from . import docs
+
+    changed = docs.generate(root, write=not check)
+    if check and changed:
+        raise NonConformingError(f"out of date: {', '.join(changed)}; run wijkld docs")
+    click.echo(f"updated: {', '.join(changed)}" if changed else "the generated docs are up to date")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: expected errors as messages, internal errors as exit code 3. Always exits."""
+    args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     if debug:  # "rerun with --debug" is meant anywhere on the line, also after the command's name
         args = ["--debug", *(arg for arg in args if arg != "--debug")]

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import errno
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -101,4 +102,10 @@ def os_cause(exc: BaseException) -> str:
         return _CAUSES[exc.errno]
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror[:1].lower() + exc.strerror[1:]
+    if isinstance(exc, OSError) and exc.errno is None:
+        # Oxigraph's store (RocksDB) raises a bare OSError whose text ends in the C library's
+        # message ("...: File too large"); name the cause as for any other write.
+        for code, cause in _CAUSES.items():
+            if str(exc).endswith(os.strerror(code)):
+                return cause
     return str(exc) or type(exc).__name__

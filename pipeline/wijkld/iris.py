@@ -172,3 +172,11 @@ class Minter:
         if not thing_iri.startswith(prefix):
             raise ValueError(f"{thing_iri} is not a thing IRI under {self.base}")
         return f"{self.base}/doc/{thing_iri[len(prefix) :]}"
+
+    def graph(self, name: str) -> str:
+        """The named graph of the N-Quads dump that holds ``name`` (data, vocabulary, shapes, metadata)."""
+        return f"{self.base}/graph/{name}"
+
+    def skolem_prefix(self, graph_name: str) -> str:
+        """RDF 1.1 skolem IRIs for the blank nodes of shapes, vocabulary and reports: the prefix, then a label."""
+        return f"{self.base}/.well-known/genid/{graph_name}-"

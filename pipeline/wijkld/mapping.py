@@ -92,9 +92,16 @@ def date_literal(date: PartialDate) -> Literal:
 
 
 def decimal_literal(value: object) -> Literal:
-    """An xsd:decimal in its lexical form: str() writes 0.0000001 as 1E-7, which xsd:decimal does not allow."""
+    """An xsd:decimal in its canonical form (250000.50 as 250000.5, 7.00 as 7), the form the Oxigraph
+    store keeps: it stores decimals by value, so any other form would change between the mapping and
+    the published files. ``:f`` because str() writes 0.0000001 as 1E-7, which xsd:decimal does not allow."""
     assert isinstance(value, Decimal)
-    return Literal(f"{value:f}", datatype=XSD.decimal)
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text.lstrip("-").strip("0") == "":
+        text = "0"
+    return Literal(text, datatype=XSD.decimal)
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,8 @@ MARKER_TEXT = (
 CHECKSUMS = "SHA256SUMS"
 
 #: Kinds of folder a build leaves beside OUT while it runs; each name carries the owner's process id.
-TRANSIENT_KINDS = ("building", "streaming")
-_OWNED = re.compile(r"^\.(?P<out>.+)\.(?P<kind>building|streaming)-(?P<pid>\d+)-[^/]+$")
+TRANSIENT_KINDS = ("building", "scratch", "streaming")  # streaming: left by wijkld 1.1
+_OWNED = re.compile(r"^\.(?P<out>.+)\.(?P<kind>building|scratch|streaming)-(?P<pid>\d+)-[^/]+$")
 
 Notify = Callable[[str], None]
 

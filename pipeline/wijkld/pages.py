@@ -5,17 +5,25 @@ disk or served from any host. Templates are autoescaped jinja2; this module
 only prepares what they show (view objects of text, hrefs and language tags).
 Every collection is sorted before it is shown, and nothing depends on the
 clock, so the output is byte-identical across runs and hash seeds.
+
+The data may sit in rdflib's memory store or in Oxigraph (on disk): the pages
+read it by triple patterns, one resource at a time, and hold at most one entry
+per resource besides what the page being rendered shows. The few questions
+about the whole data (which resources there are, how often each vocabulary
+term is used) are single passes with output-sized state, or SPARQL queries
+where the store answers them itself. Either store gives the same bytes.
 """
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import InitVar, dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, overload
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -28,7 +36,7 @@ from .iris import VOCAB, Minter
 from .metadata import FileInfo
 from .records import Record
 from .resources import templates_dir
-from .vocab import DCTERMS, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, VOID, compact_iri
+from .vocab import DCTERMS, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, VOID, XSD, compact_iri
 
 #: Well-known licences by IRI; others are shown by their IRI.
 LICENCES = {
@@ -41,6 +49,8 @@ LABELS = (RDFS.label, SKOS.prefLabel)
 PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
 CLASS_TYPES = (OWL.Class, RDFS.Class)
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$")
+#: How many nodes' labels an :class:`Index` keeps; a node is labelled on many pages, but not all nodes at once.
+LABEL_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True)
@@ -138,6 +148,38 @@ def script_json(document: Any) -> Markup:
     return Markup(text.replace("</", "<\\/").replace("<!--", "<\\u0021--"))
 
 
+@overload
+def plain(node: Literal) -> Literal: ...
+@overload
+def plain(node: Node) -> Node: ...
+def plain(node: Node) -> Node:
+    """A plain literal as a plain literal, whichever store it comes from.
+
+    RDF 1.1 stores (Oxigraph) give every literal without a language tag a datatype, xsd:string
+    for plain ones; rdflib's memory store and the mapping leave it out. The pages show a
+    literal's datatype, and the Turtle declares the prefixes of the datatypes it uses, so every
+    literal read from the data for a page passes through here: ``"x"^^xsd:string`` becomes
+    ``"x"``, and both stores give the same bytes. (The mapping never writes an explicit
+    xsd:string, so the memory store's pages are as they were.)
+    """
+    if isinstance(node, Literal) and node.datatype == XSD.string and not node.language:
+        return Literal(str(node))
+    return node
+
+
+def native_sparql(graph: Graph) -> bool:
+    """Whether ``graph``'s store answers SPARQL itself (Oxigraph) instead of rdflib's evaluator in Python.
+
+    Questions about the whole data go to such a store as one query; rdflib's own stores answer
+    them faster by one pass over their triples in Python.
+    """
+    return not type(graph.store).__module__.startswith("rdflib.")
+
+
+def _sparql_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _node_key(node: Node) -> tuple[str, str]:
     if isinstance(node, Literal):
         return (str(node), f"{node.language or ''}|{node.datatype or ''}")
@@ -149,18 +191,24 @@ def _node_key(node: Node) -> tuple[str, str]:
 
 @dataclass
 class Index:
-    """Lookups shared by all pages, computed once per render."""
+    """Lookups shared by all pages: the resources with a page, and a bounded cache of labels.
+
+    Listing the resources is the one pass over the whole data (or one SPARQL query, see
+    :func:`resources`); ``things`` skips it where the caller has the list already. Everything
+    else is looked up by triple patterns when a page needs it.
+    """
 
     site: Site
+    things: InitVar[Sequence[URIRef] | None] = None  # the resources with a page, if known (else read from the data)
+    label_cache_size: int = LABEL_CACHE_SIZE
     pages: dict[URIRef, str] = field(default_factory=dict)  # thing IRI -> output path without extension
-    _labels: dict[Node, list[Literal]] = field(default_factory=dict)  # a node is labelled on many pages
+    _labels: Callable[[Node], tuple[Literal, ...]] = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        prefix = f"{self.site.minter.base}/id/"
+    def __post_init__(self, things: Sequence[URIRef] | None) -> None:
         doc_prefix = f"{self.site.minter.base}/doc/"
-        for s in sorted({s for s in self.site.data.subjects() if isinstance(s, URIRef)}):
-            if str(s).startswith(prefix):
-                self.pages[s] = _doc_path(self.site.minter.doc_for(str(s)), doc_prefix)
+        for s in resources(self.site.data, self.site.minter) if things is None else sorted(things):
+            self.pages[s] = _doc_path(self.site.minter.doc_for(str(s)), doc_prefix)
+        self._labels = functools.lru_cache(maxsize=self.label_cache_size)(self._find_labels)
 
     @cached_property
     def vocabulary_terms(self) -> frozenset[URIRef]:
@@ -168,18 +216,27 @@ class Index:
             s for s in self.site.vocabulary.subjects() if isinstance(s, URIRef) and str(s).startswith(VOCAB)
         )
 
-    @cached_property
-    def incoming(self) -> dict[URIRef, list[tuple[URIRef, URIRef]]]:
-        found: dict[URIRef, list[tuple[URIRef, URIRef]]] = defaultdict(list)
-        for s, p, o in self.site.data:
-            if isinstance(o, URIRef) and o in self.pages and isinstance(s, URIRef) and isinstance(p, URIRef):
-                found[o].append((s, p))
-        return found
+    def incoming(self, thing: URIRef) -> list[tuple[URIRef, URIRef]]:
+        """(subject, predicate) of the triples whose object is ``thing``, a resource with a page; both IRIs."""
+        if thing not in self.pages:
+            return []
+        return [
+            (s, p)
+            for s, p in self.site.data.subject_predicates(thing)
+            if isinstance(s, URIRef) and isinstance(p, URIRef)
+        ]
 
-    @cached_property
-    def doc_pages(self) -> dict[str, URIRef]:
-        """Document IRIs ({base}/doc/...) to the thing they describe, to link them to the page."""
-        return {self.site.minter.doc_for(str(s)): s for s in self.pages}
+    def thing_of(self, iri: URIRef) -> URIRef:
+        """The thing a document IRI ({base}/doc/...) describes, if it has a page; else ``iri`` itself.
+
+        :meth:`Minter.doc_for` swaps the ``/id/`` of a thing IRI for ``/doc/``; this swaps it back.
+        """
+        doc_prefix = f"{self.site.minter.base}/doc/"
+        if str(iri).startswith(doc_prefix):
+            thing = URIRef(f"{self.site.minter.base}/id/{str(iri)[len(doc_prefix) :]}")
+            if thing in self.pages:
+                return thing
+        return iri
 
     @cached_property
     def source_properties(self) -> frozenset[URIRef]:
@@ -189,23 +246,30 @@ class Index:
         }
         return frozenset({PROV.wasDerivedFrom, *subs})
 
-    def labels(self, node: Node) -> list[Literal]:
-        """rdfs:label and skos:prefLabel of a node, from the data or else the vocabulary, deduplicated."""
-        known = self._labels.get(node)
-        if known is None:
-            known = self._labels[node] = self._find_labels(node)
-        return known
+    def labels(self, node: Node) -> tuple[Literal, ...]:
+        """rdfs:label and skos:prefLabel of a node, from the data or else the vocabulary, deduplicated.
 
-    def _find_labels(self, node: Node) -> list[Literal]:
+        Kept for the last :attr:`label_cache_size` nodes asked about (least recently used out).
+        """
+        return self._labels(node)
+
+    def label_cache_info(self) -> Any:
+        """Hits, misses, maximum and current size of the label cache (``functools.lru_cache``'s info)."""
+        return self._labels.cache_info()  # type: ignore[attr-defined]
+
+    def _find_labels(self, node: Node) -> tuple[Literal, ...]:
         for graph in (self.site.data, self.site.vocabulary):
-            found = {o for p in LABELS for o in graph.objects(node, p) if isinstance(o, Literal)}
+            found = {plain(o) for p in LABELS for o in graph.objects(node, p) if isinstance(o, Literal)}
             if found:
-                return sorted(found, key=lambda lit: (lit.language or "", str(lit)))
-        return []
+                return _label_order(found)
+        return ()
 
-    def label(self, node: Node) -> Text:
-        """The one label to show: Dutch first (the sources are Dutch), then untagged, then English."""
-        labels = self.labels(node)
+    def label(self, node: Node, labels: tuple[Literal, ...] | None = None) -> Text:
+        """The one label to show: Dutch first (the sources are Dutch), then untagged, then English.
+
+        ``labels``: the node's :meth:`labels` where the caller has them already.
+        """
+        labels = self.labels(node) if labels is None else labels
         for lang in ("nl", None, "en"):
             for lit in labels:
                 if lit.language == lang:
@@ -217,8 +281,7 @@ class Index:
 
     def page_of(self, iri: URIRef) -> str | None:
         """Output path (with .html) of the page about a thing or its document IRI, if the site has one."""
-        thing = self.doc_pages.get(str(iri), iri)
-        path = self.pages.get(thing)
+        path = self.pages.get(self.thing_of(iri))
         return f"{path}.html" if path is not None else None
 
     def term_link(self, iri: URIRef, here: str) -> Text:
@@ -232,7 +295,8 @@ class Index:
     def value(self, node: Node, here: str) -> Text:
         """A property value: a link to a page, to the vocabulary, or out; or a literal with its tags."""
         if isinstance(node, Literal):
-            return Text(str(node), node.language, note=_literal_note(node))
+            literal = plain(node)
+            return Text(str(literal), literal.language, note=_literal_note(literal))
         if not isinstance(node, URIRef):
             return Text(str(node))
         page = self.page_of(node)
@@ -244,6 +308,25 @@ class Index:
             link = self.term_link(node, here)
             return Text(label.text, label.lang, href=link.href, note=link.text, title=str(node))
         return Text(compact_iri(str(node)), href=str(node), title=str(node))
+
+
+def _label_order(labels: Iterable[Literal]) -> tuple[Literal, ...]:
+    return tuple(sorted(labels, key=lambda lit: (lit.language or "", str(lit))))
+
+
+def resources(data: Graph, minter: Minter) -> list[URIRef]:
+    """The resources that get a page: the subjects minted under ``{base}/id/``, in IRI order.
+
+    One pass over the data with a set of the resources, or one SPARQL query (SELECT DISTINCT)
+    where the store answers it natively.
+    """
+    prefix = f"{minter.base}/id/"
+    if native_sparql(data):
+        where = f"?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {_sparql_string(prefix)}))"
+        found = {row[0] for row in data.query(f"SELECT DISTINCT ?s WHERE {{ {where} }}")}  # type: ignore[index]
+    else:
+        found = {s for s in data.subjects() if isinstance(s, URIRef) and str(s).startswith(prefix)}
+    return sorted(s for s in found if isinstance(s, URIRef) and str(s).startswith(prefix))
 
 
 def _literal_note(literal: Literal) -> str | None:
@@ -300,11 +383,16 @@ def render_resources(site: Site) -> dict[str, bytes]:
 
 
 class ResourceRenderer:
-    """The files of one resource at a time, so that processes can share the resources out between them."""
+    """The files of one resource at a time, so that processes can share the resources out between them.
 
-    def __init__(self, site: Site) -> None:
+    Constructing one lists the resources (one pass over the data, or one query: see
+    :func:`resources`), or takes ``things`` from a caller that listed them already; rendering a
+    resource reads only its own triples, the triples that point at it, and labels.
+    """
+
+    def __init__(self, site: Site, things: Sequence[URIRef] | None = None) -> None:
         self.site = site
-        self.index = Index(site)
+        self.index = Index(site, things)
         self.env = environment()
         self.compact = jsonld.compactor(site.context)
         #: every resource with a page, in IRI order
@@ -313,11 +401,15 @@ class ResourceRenderer:
     def render(self, thing: URIRef) -> dict[str, bytes]:
         path = self.index.pages[thing]
         graph = Graph(bind_namespaces="none")  # publish.turtle takes the project's prefixes, not the graph's
-        graph.addN((thing, p, o, graph) for p, o in self.site.data.predicate_objects(thing) if isinstance(p, URIRef))
+        graph.addN(
+            (thing, p, plain(o), graph) for p, o in self.site.data.predicate_objects(thing) if isinstance(p, URIRef)
+        )
         document = self.compact(graph)
         here = f"{path}.html"
         return {
-            here: _page(self.env, "resource.html", here, self.index, **resource(self.index, thing, here, document)),
+            here: _page(
+                self.env, "resource.html", here, self.index, **resource(self.index, thing, here, document, graph)
+            ),
             f"{path}.ttl": publish.turtle(graph),
             f"{path}.jsonld": jsonld.dumps(document),
         }
@@ -416,39 +508,40 @@ def class_partitions(index: Index) -> list[tuple[Text, int]]:
 # -- resource pages -----------------------------------------------------------------
 
 
-def resource(index: Index, thing: URIRef, here: str, document: Any) -> dict[str, Any]:
-    data = index.site.data
+def resource(index: Index, thing: URIRef, here: str, document: Any, own: Graph | None = None) -> dict[str, Any]:
+    """What the page of ``thing`` shows; ``own``: its triples (``thing`` as subject) read once, else the data."""
+    data = index.site.data if own is None else own
     name = posixpath.basename(here)[: -len(".html")]
     return {
         "iri": str(thing),
         "title": index.label(thing),
-        "labels": _labels(index, thing),
+        "labels": _labels(data, thing),
         "types": [
             index.term_link(t, here) for t in sorted(o for o in data.objects(thing, RDF.type) if isinstance(o, URIRef))
         ],
-        "properties": properties(index, thing, here),
+        "properties": properties(index, thing, here, data),
         "incoming": incoming(index, thing, here),
-        "sources": sources(index, thing, here),
+        "sources": sources(index, thing, here, data),
         "json_ld": script_json(document),
         "turtle_href": f"{name}.ttl",
         "jsonld_href": f"{name}.jsonld",
     }
 
 
-def _labels(index: Index, thing: URIRef) -> list[tuple[str, Text]]:
+def _labels(data: Graph, thing: URIRef) -> list[tuple[str, Text]]:
     """Every label by kind and language, Dutch before English before untagged."""
     order = {"nl": 0, "en": 1}
     rows = []
     for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel):
-        for lit in index.site.data.objects(thing, p):
+        for lit in data.objects(thing, p):
             if isinstance(lit, Literal):
                 rows.append((compact_iri(str(p)), Text(str(lit), lit.language)))
     return sorted(set(rows), key=lambda r: (r[0], order.get(r[1].lang or "", 2), r[1].lang or "", r[1].text))
 
 
-def properties(index: Index, thing: URIRef, here: str) -> list[PropertyRow]:
-    """Every property with its values; rdf:type first, then by compact name."""
-    data = index.site.data
+def properties(index: Index, thing: URIRef, here: str, own: Graph | None = None) -> list[PropertyRow]:
+    """Every property with its values; rdf:type first, then by compact name (``own``: see :func:`resource`)."""
+    data = index.site.data if own is None else own
     predicates = sorted(
         {p for p in data.predicates(thing) if isinstance(p, URIRef)},
         key=lambda p: (p != RDF.type, compact_iri(str(p))),
@@ -457,22 +550,22 @@ def properties(index: Index, thing: URIRef, here: str) -> list[PropertyRow]:
 
 
 def _values(index: Index, nodes: Iterable[Node], here: str) -> tuple[Text, ...]:
-    shown = [(index.value(node, here), node) for node in nodes]
+    shown = [(index.value(node, here), node) for node in map(plain, nodes)]
     return tuple(t for t, _ in sorted(shown, key=lambda tn: (tn[0].text.casefold(), _node_key(tn[1]))))
 
 
 def incoming(index: Index, thing: URIRef, here: str) -> list[tuple[Text, Text]]:
     """(resource, property) of the triples that point at this resource."""
-    rows = [(index.value(s, here), index.term_link(p, here), str(s)) for s, p in index.incoming.get(thing, [])]
+    rows = [(index.value(s, here), index.term_link(p, here), str(s)) for s, p in index.incoming(thing)]
     rows.sort(key=lambda r: (r[1].text, r[0].text.casefold(), r[2]))
     return [(s, p) for s, p, _ in rows]
 
 
-def sources(index: Index, thing: URIRef, here: str) -> list[dict[str, Any]]:
+def sources(index: Index, thing: URIRef, here: str, own: Graph | None = None) -> list[dict[str, Any]]:
     """Where the facts come from: the source pages with their titles, and the original web address."""
     data, rows = index.site.data, []
     for p in sorted(index.source_properties):
-        for src in sorted(o for o in data.objects(thing, p) if isinstance(o, URIRef)):
+        for src in sorted(o for o in (data if own is None else own).objects(thing, p) if isinstance(o, URIRef)):
             titles = sorted(
                 (Text(str(t), t.language) for t in data.objects(src, DCTERMS.title) if isinstance(t, Literal)),
                 key=lambda t: (t.lang != "nl", t.lang or "", t.text),
@@ -488,17 +581,39 @@ def sources(index: Index, thing: URIRef, here: str) -> list[dict[str, Any]]:
 
 
 def resource_list(index: Index) -> dict[str, Any]:
-    """All resource pages grouped by the type segment of their IRI."""
+    """All resource pages grouped by the type segment of their IRI.
+
+    Each entry is what :meth:`Index.value` shows for the resource. Where the store answers SPARQL,
+    the labels of all resources come in one query instead of a lookup per resource.
+    """
+    here = "resources.html"
+    known = _resource_labels(index) if native_sparql(index.site.data) else {}
     groups: dict[str, list[tuple[Text, str]]] = defaultdict(list)
     for thing, path in index.pages.items():
         segment = path.split("/")[1]
-        groups[segment].append((index.value(thing, "resources.html"), str(thing)))
+        label = index.label(thing, known.pop(thing, None))
+        shown = Text(label.text, label.lang, href=relative(here, f"{path}.html"), title=str(thing))
+        groups[segment].append((shown, str(thing)))
     return {
         "groups": [
             (segment, [t for t, _ in sorted(items, key=lambda i: (i[0].text.casefold(), i[1]))])
             for segment, items in sorted(groups.items())
         ]
     }
+
+
+def _resource_labels(index: Index) -> dict[URIRef, tuple[Literal, ...]]:
+    """:meth:`Index.labels` of the resources with a page that have labels in the data, by one SPARQL query."""
+    prefix = _sparql_string(f"{index.site.minter.base}/id/")
+    query = (
+        f"SELECT ?s ?l WHERE {{ VALUES ?p {{ {' '.join(p.n3() for p in LABELS)} }} ?s ?p ?l"
+        f" FILTER(isIRI(?s) && isLiteral(?l) && STRSTARTS(STR(?s), {prefix})) }}"
+    )
+    found: dict[URIRef, set[Literal]] = defaultdict(set)
+    for s, lit in index.site.data.query(query):  # type: ignore[misc]
+        if isinstance(s, URIRef) and isinstance(lit, Literal) and s in index.pages:
+            found[s].add(plain(lit))
+    return {s: _label_order(lits) for s, lits in found.items()}
 
 
 # -- vocabulary ---------------------------------------------------------------------
@@ -532,15 +647,32 @@ def vocabulary(index: Index) -> dict[str, Any]:
 
 
 def _usage(index: Index) -> Counter[URIRef]:
-    """Instances per class, triples per property, concepts per scheme, and values per concept."""
+    """Instances per class, triples per property, concepts per scheme, and values per concept.
+
+    Counted for the vocabulary's terms only (the page shows no others): one pass over the data
+    with a counter per term, or one SPARQL aggregate where the store answers it natively.
+    """
     data, vocab = index.site.data, index.site.vocabulary
     usage: Counter[URIRef] = Counter()
-    for _, p, o in data:
-        if p == RDF.type and isinstance(o, URIRef):
-            usage[o] += 1
-        elif isinstance(p, URIRef):
-            usage[p] += 1
-            if isinstance(o, URIRef) and o in index.vocabulary_terms:
+    terms = index.vocabulary_terms
+    if native_sparql(data):
+        if terms:
+            query = (
+                f"SELECT ?t (COUNT(*) AS ?n) WHERE {{ VALUES ?t {{ {' '.join(t.n3() for t in sorted(terms))} }}"
+                f" {{ ?s {RDF.type.n3()} ?t }} UNION {{ ?s ?t ?o }} UNION {{ ?s ?p ?t FILTER(?p != {RDF.type.n3()}) }}"
+                " } GROUP BY ?t"
+            )
+            for term, n in data.query(query):  # type: ignore[misc]
+                usage[URIRef(term)] = int(n)
+    else:
+        for _, p, o in data:
+            if p == RDF.type:
+                if isinstance(o, URIRef) and o in terms:
+                    usage[o] += 1
+                continue
+            if isinstance(p, URIRef) and p in terms:
+                usage[p] += 1
+            if isinstance(o, URIRef) and o in terms:
                 usage[o] += 1
     for scheme in vocab.subjects(RDF.type, SKOS.ConceptScheme):
         if isinstance(scheme, URIRef):

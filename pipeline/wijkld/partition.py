@@ -13,7 +13,7 @@ Every node reached brings *all* its outgoing triples, and every inverse step *al
 triples of that predicate, so each value a shape counts is complete: ``sh:maxCount`` and
 ``FILTER NOT EXISTS`` see what they would see in the whole graph. pyshacl then validates
 the partition with ``focus_nodes`` set to the partition's own nodes (see
-:func:`wijkld.validate.focus_on_targets_only`); the neighbours are context, validated in
+:func:`wijkld.pyshacl_support.focus_on_targets_only`); the neighbours are context, validated in
 their own partition.
 
 Constraints that span the dataset pull large neighbourhoods: ``wsh:UniquePosition`` turns
@@ -26,7 +26,6 @@ at ten million triples such a constraint belongs in one query over the store (se
 from __future__ import annotations
 
 import gzip
-import multiprocessing
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +38,7 @@ from rdflib.paths import Path as RdfPath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
+from . import processes
 from .vocab import RDF, SH, sh_prefixes
 
 RDF_TYPE = ox.NamedNode(str(RDF.type))
@@ -404,6 +404,11 @@ def _graph_from(quads: Iterable[ox.Quad | ox.Triple], source: Path) -> Graph:
 _STATE: dict[Any, Any] = {}
 
 
+def _init_worker(shapes: Graph, ontology: Graph, scope: Scopes) -> None:
+    """What every partition of this process validates against (inherited under fork, pickled under spawn)."""
+    _STATE.update(shapes=shapes, ontology=ontology, scopes=scope)
+
+
 def _validate_partition(args: tuple[str, list[str], list[str]]) -> list[Any]:
     from . import validate
 
@@ -483,15 +488,15 @@ def validate_partitioned(
     inside = set(nodes)
     outside = sorted({str(s) for s in ontology.subjects() if isinstance(s, URIRef)} - inside)
     jobs = [(str(store_path), g, outside if i == 0 else []) for i, g in enumerate(groups)]
-    # the workers are forked, so they share these very graphs (blank-node shapes keep their identity)
-    _STATE.update(shapes=shapes, ontology=ontology, scopes=scopes(shapes, ontology))
-    try:
-        if workers <= 1:
+    state = (shapes, ontology, scopes(shapes, ontology))
+    if workers <= 1:
+        _init_worker(*state)
+        try:
             raw = [_validate_partition(job) for job in jobs]
-        else:
-            context = multiprocessing.get_context("fork")
-            with context.Pool(min(workers, len(jobs))) as pool:
-                raw = pool.map(_validate_partition, jobs, chunksize=1)
-    finally:
-        _STATE.clear()
+        finally:
+            _STATE.clear()
+    else:
+        # forked workers share these very graphs; spawned ones get them pickled, blank-node shapes keeping their labels
+        with processes.pool(min(workers, len(jobs)), initializer=_init_worker, initargs=state) as pool:
+            raw = pool.map(_validate_partition, jobs, chunksize=1)
     return sorted((r for found in raw for r in found), key=validate.Result.sort_key)

@@ -1,7 +1,8 @@
 """Progress of long runs (a live line per stage on a terminal, plain log lines in CI) and the summary of a build.
 
-``Display(mode)`` with mode ``quiet`` (nothing), ``normal`` (one line per finished
-stage; on a terminal also a live line while it runs) or ``verbose`` (also a
+``Display(mode)`` with mode ``quiet`` (nothing), ``normal`` (on a terminal a live line
+while a stage runs and one line when it ends; elsewhere a line every LOG_EVERY seconds
+of a long stage and when it ends) or ``verbose`` (also a
 line when a stage starts, and periodic lines even on a terminal's scrollback).
 Progress goes to standard error, so standard output stays the build summary (:class:`Summary`).
 """
@@ -130,4 +131,7 @@ class Display:
         stage.last = stage.started
         self.message(f"{name} ...")
         yield stage
-        self._emit(f"{stage.line()}  done")
+        # Off a terminal a stage shorter than LOG_EVERY stays silent, so a quick build
+        # (or one that fails) keeps standard error for what matters: the error.
+        if self.tty or self.mode == "verbose" or stage.seconds >= LOG_EVERY:
+            self._emit(f"{stage.line()}  done")

@@ -8,9 +8,12 @@ replaces the previous one, is :mod:`wijkld.outdir`'s.
 from __future__ import annotations
 
 import gzip
+import heapq
 import io
-from collections.abc import Iterable
+import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -92,6 +95,77 @@ def nquads_lines(graphs: Iterable[tuple[str, Graph]]) -> list[bytes]:
     quads = (ox.Quad(*oxigraph_terms(triple), ox.NamedNode(name)) for name, graph in graphs for triple in graph)
     ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
     return sorted(set(out.getvalue().splitlines(keepends=True)))
+
+
+def write_turtle(runs: Iterable[Graph], path: Path, prefixes: dict[str, str] | None = None) -> None:
+    """:func:`turtle` of the union of ``runs`` (graphs of consecutive subjects in IRI order), one run at a time.
+
+    The prefix lines name what the whole data uses, which is known at the end: the body goes to
+    ``{path}.body`` first. Each run is serialised with every prefix, which gives the same text as the
+    used ones (a prefix only shortens IRIs it is the namespace of).
+    """
+    names = prefixes if prefixes is not None else {p: str(ns) for p, ns in PREFIXES.items()}
+    used: set[str] = set()
+    first: tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal] | None = None
+    body_path = path.with_name(path.name + ".body")
+    with open(body_path, "wb") as body:
+        for run in runs:
+            triples = [ox.Triple(*oxigraph_terms(triple)) for triple in sorted_triples(run)]
+            if not triples:
+                continue
+            first = first or (triples[0].subject, triples[0].predicate, triples[0].object)  # type: ignore[assignment]
+            used |= set(_used_prefixes(run, names))
+            data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=names)
+            assert isinstance(data, bytes)
+            body.write(data.split(b"\n", len(names))[-1] if names else data)
+    with open(path, "wb") as out:
+        if first is not None:
+            header = {p: ns for p, ns in sorted(names.items()) if p in used}
+            written = ox.serialize([ox.Triple(*first)], format=ox.RdfFormat.TURTLE, prefixes=header)
+            assert isinstance(written, bytes)
+            out.write(b"".join(written.splitlines(keepends=True)[: len(header)]))
+        with open(body_path, "rb") as body:
+            shutil.copyfileobj(body, out, 1 << 20)
+    body_path.unlink()
+
+
+def write_ntriples(runs: Iterable[Graph], handle: BinaryIO) -> Iterator[Graph]:
+    """:func:`ntriples_lines` of the union of ``runs`` (subjects in N-Triples order), one run at a time.
+
+    Gives each run after writing it, for a caller that reads the data in the same pass.
+    """
+    for run in runs:
+        handle.writelines(ntriples_lines(run))
+        yield run
+
+
+def merged_nquads(
+    data_ntriples: Iterable[bytes], data_graph: str, graphs: Iterable[tuple[str, Graph]]
+) -> Iterator[bytes]:
+    """:func:`nquads_lines` of the data (its sorted N-Triples lines, streamed) and of small graphs, merged.
+
+    N-Quads lines sort as the N-Triples lines they extend (the graph name comes after the object,
+    after the same space), so a merge of sorted streams gives the sorted whole.
+    """
+    suffix = f" <{data_graph}> .\n".encode()
+    data = (line[:-3] + suffix for line in data_ntriples)
+    previous = None
+    for line in heapq.merge(data, nquads_lines(graphs)):
+        if line != previous:
+            yield line
+            previous = line
+
+
+def gzip_file(source: Path, target: Path) -> None:
+    """:func:`gzip_bytes` of a file, read in blocks: the same bytes."""
+    with open(source, "rb") as handle, open(target, "wb") as raw:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as packed:
+            shutil.copyfileobj(handle, packed, 1 << 20)
+
+
+def gzip_writer(raw: BinaryIO) -> gzip.GzipFile:
+    """A writer giving :func:`gzip_bytes` of what is written, into ``raw``."""
+    return gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9)
 
 
 def gzip_bytes(data: bytes) -> bytes:

@@ -13,8 +13,10 @@ third-party web framework is needed for a local tool.
 Bounded by design:
 
 * **time** - Oxigraph cannot be interrupted from Python, so every query runs in
-  a pool of worker processes (each with its own copy of the store, started by
-  the ``forkserver`` method so the parent's threads are never forked). A query
+  a pool of worker processes (each with its own copy of the store, started as
+  :mod:`wijkld.processes` starts processes for a threaded parent: by a
+  ``forkserver`` on Linux, so the parent's threads are never forked, spawned
+  elsewhere; they die with the server). A query
   still running after ``timeout`` seconds has its worker killed (SIGKILL); a
   fresh worker takes its place in the background, and the client gets 503. The
   round trip to a worker costs about 0.3 ms per query (see benchmarks/README.md).
@@ -66,7 +68,6 @@ import ctypes
 import errno
 import logging
 import math
-import multiprocessing
 import os
 import platform
 import re
@@ -86,7 +87,7 @@ from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 import jinja2
 import pyoxigraph as ox
 
-from . import __version__
+from . import __version__, processes
 from . import query as sparql
 from .errors import WijkldError
 from .iris import DEFAULT_BASE, VOCAB
@@ -154,7 +155,8 @@ STATUS_FOR = {"update": 403, "service": 400}
 
 
 def default_workers() -> int:
-    return max(2, min(8, os.cpu_count() or 2))
+    """One query worker per CPU, from 2 to 8."""
+    return processes.default_workers(8, at_least=2)
 
 
 @dataclass(frozen=True)
@@ -273,6 +275,7 @@ def _worker_main(conn: Connection, errors: Connection, dump: str, guard: bool, m
     Its standard error goes to ``errors``, which the server reads: when a worker dies, the last
     thing it wrote tells an allocation that failed under the memory cap from a crash.
     """
+    processes.die_with_parent()  # a killed server leaves no worker behind, not even one running a query
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops us in order
     with contextlib.suppress(OSError):  # where a pipe is not a file descriptor (Windows), stderr stays as it is
         os.dup2(errors.fileno(), 2)
@@ -478,11 +481,13 @@ def deny_network() -> bool:
 
 
 def _context() -> Any:
-    """forkserver: children come from a clean single-threaded process, never from our threads."""
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    ctx = multiprocessing.get_context(method)
-    if method == "forkserver":
-        ctx.set_forkserver_preload(["wijkld.serve"])
+    """The policy's context for a threaded parent: children never come from a copy of our threads.
+
+    On Linux a ``forkserver`` (with this module loaded once, so a worker starts quickly), else spawn.
+    """
+    ctx = processes.context(threaded=True)
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(["wijkld.serve"])  # type: ignore[attr-defined]
     return ctx
 
 

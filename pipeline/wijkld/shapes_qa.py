@@ -12,14 +12,12 @@
   docs/shapes.md explains them.
 
 The functions are pure: they take graphs and return lists and tables. The
-command line (``python -m wijkld.shapes_qa``) reads the files and prints them.
+command line (``wijkld shapes-qa``, in cli.py) reads the files and prints them.
 """
 
 from __future__ import annotations
 
-import argparse
 import functools
-import importlib.resources
 import re
 import sys
 from collections import defaultdict
@@ -36,7 +34,8 @@ from rdflib.term import Node
 from . import validate
 from .curie import shorten
 from .errors import WijkldError
-from .validate import LIST_PARAMETERS, SHAPE_PARAMETERS, TARGETS, all_shapes, sparql_parse_cache
+from .pyshacl_support import shacl_shacl, sparql_parse_cache
+from .validate import LIST_PARAMETERS, SHAPE_PARAMETERS, TARGETS, all_shapes
 from .vocab import OWL, RDF, RDFS, SH, compact_iri
 
 #: The languages every name, description and message is given in.
@@ -218,14 +217,6 @@ def _uses(shapes: Graph) -> dict[Node, list[tuple[Node, URIRef]]]:
 
 
 # -- meta-SHACL -----------------------------------------------------------------------------------------
-
-
-@functools.cache
-def shacl_shacl() -> Graph:
-    """pyshacl's copy of SHACL-SHACL (https://www.w3.org/TR/shacl/#shacl-shacl)."""
-    asset = importlib.resources.files("pyshacl") / "assets" / "shacl-shacl.ttl"
-    # rdflib's context-free store: pyshacl reads a shapes graph from it a fifth faster
-    return Graph(store="SimpleMemory").parse(data=asset.read_text(encoding="utf-8"), format="turtle")
 
 
 def meta_shacl(shapes: Graph) -> list[Problem]:
@@ -749,7 +740,6 @@ def _local(iri: str) -> str:
 
 SHAPES_NS = "https://w3id.org/wijkld/def/shapes/"
 DEFAULT_DATA = ("dist/wijkld.ttl", "dist/dcat.ttl", "dist/void.ttl")
-DEFAULT_FIXTURES = Path("tests/shapes")
 
 
 @dataclass
@@ -801,34 +791,14 @@ def explain_fixture(path: Path, shapes_paths: Sequence[Path] | None) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m wijkld.shapes_qa",
-        description="Check the SHACL shapes: SHACL-SHACL, a lint against the data, and fixture coverage.",
-    )
-    parser.add_argument("--coverage", action="store_true", help="also print which fixtures exercise each constraint")
-    parser.add_argument(
-        "--data",
-        nargs="+",
-        type=Path,
-        default=[Path(p) for p in DEFAULT_DATA],
-        help="RDF files the lint compares the shapes with (default: the data and metadata in dist/)",
-    )
-    parser.add_argument("--shapes", type=Path, action="append", help="shapes file or folder (default: shapes/)")
-    parser.add_argument("--fixtures", type=Path, default=DEFAULT_FIXTURES, help="fixtures folder (tests/shapes)")
-    parser.add_argument(
-        "--explain", type=Path, metavar="FIXTURE", help="print a fixture's results as an expected-results file"
-    )
-    args = parser.parse_args(argv)
+    """``python -m wijkld.shapes_qa``: the same as ``wijkld shapes-qa`` (its options are parsed in cli.py)."""
+    from .cli import main as wijkld
+
     try:
-        if args.explain:
-            print(explain_fixture(args.explain, args.shapes), end="")
-            return 0
-        outcome = run(args.shapes, args.data, args.fixtures, args.coverage)
-    except WijkldError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return 2
-    print("\n".join(outcome.lines))
-    return 1 if outcome.failed else 0
+        wijkld(["shapes-qa", *(sys.argv[1:] if argv is None else argv)])
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 1
+    return 0
 
 
 if __name__ == "__main__":

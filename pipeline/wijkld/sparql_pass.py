@@ -257,16 +257,30 @@ def run(store: ox.Store, passes: list[Pass], shapes: Graph) -> list[Result]:
     Raises :class:`wijkld.validate.EngineGap` for a result about a blank node, whose label
     would be the store's, not the data's.
     """
+    return [item.result for item in find(store, passes, shapes)]
+
+
+Solution = dict[str, Any]  # variable name -> Oxigraph term; unbound variables are absent
+
+
+@dataclass(frozen=True)
+class Found:
+    """One result of a pass: the pass, the solution it came from, and the result as reported."""
+
+    found: Pass
+    solution: Solution
+    result: Result
+
+
+def find(store: ox.Store, passes: list[Pass], shapes: Graph) -> list[Found]:
+    """:func:`run` with each result's pass and solution, from which a report graph can be written."""
     results = []
     for found in passes:
         for solution in _solutions(store, found):
             if any(isinstance(solution.get(name), ox.BlankNode) for name in ("this", "value")):
                 raise EngineGap("a SPARQL constraint's result is about a blank node")
-            results.append(_result(found, solution, shapes))
+            results.append(Found(found, solution, _result(found, solution, shapes)))
     return results
-
-
-Solution = dict[str, Any]  # variable name -> Oxigraph term; unbound variables are absent
 
 
 def _solutions(store: ox.Store, found: Pass) -> list[Solution]:

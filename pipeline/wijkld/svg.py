@@ -89,20 +89,30 @@ def _team_edges(data: Graph) -> tuple[Edges, Edges, dict[URIRef, int]]:
 
 
 def coalitions(data: Graph) -> Network:
-    """The network: team members via org:Membership, their organisations via wijkld:representing."""
+    """The network: team members via org:Membership, their organisations via wijkld:representing.
+
+    Read by triple patterns from the teams (``wijkld:wijk``) outwards, never by a walk over all of
+    ``data``; the labels of the drawn nodes are looked up once each.
+    """
     wijk_person, person_org, position = _team_edges(data)
-    wijken = _order({w for w, _, _ in wijk_person}, lambda w: Fraction(position.get(w, 10**9)), data)
+    names: dict[URIRef, str] = {}
+
+    def label(node: URIRef) -> str:
+        if node not in names:
+            names[node] = label_of(data, node)
+        return names[node]
+
+    wijken = _order({w for w, _, _ in wijk_person}, lambda w: Fraction(position.get(w, 10**9)), label)
     wijk_rows = {w: i for i, w in enumerate(wijken)}
-    persons = _order({p for _, p, _ in wijk_person}, _barycentre(wijk_person, wijk_rows), data)
+    persons = _order({p for _, p, _ in wijk_person}, _barycentre(wijk_person, wijk_rows), label)
     person_rows = {p: i for i, p in enumerate(persons)}
-    orgs = _order({o for _, o, _ in person_org}, _barycentre(person_org, person_rows), data)
+    orgs = _order({o for _, o, _ in person_org}, _barycentre(person_org, person_rows), label)
     ministry = organisation_kind_iri("ministry")
     return Network(
-        wijken=tuple(Node(w, "wijk", label_of(data, w)) for w in wijken),
-        persons=tuple(Node(p, "person", label_of(data, p)) for p in persons),
+        wijken=tuple(Node(w, "wijk", label(w)) for w in wijken),
+        persons=tuple(Node(p, "person", label(p)) for p in persons),
         organisations=tuple(
-            Node(o, "ministry" if (o, DCTERMS.type, ministry) in data else "organisation", label_of(data, o))
-            for o in orgs
+            Node(o, "ministry" if (o, DCTERMS.type, ministry) in data else "organisation", label(o)) for o in orgs
         ),
         edges=tuple(sorted(wijk_person | person_org)),
     )
@@ -124,8 +134,8 @@ def _barycentre(edges: Edges, rows: dict[URIRef, int]) -> Callable[[URIRef], Fra
     return key
 
 
-def _order(nodes: Iterable[URIRef], key: Callable[[URIRef], Fraction], data: Graph) -> list[URIRef]:
-    return sorted(nodes, key=lambda n: (key(n), label_of(data, n).casefold(), str(n)))
+def _order(nodes: Iterable[URIRef], key: Callable[[URIRef], Fraction], label: Callable[[URIRef], str]) -> list[URIRef]:
+    return sorted(nodes, key=lambda n: (key(n), label(n).casefold(), str(n)))
 
 
 def render_svg(network: Network, href: Href) -> Markup:

@@ -15,12 +15,11 @@ column of a syntax error, which is what a person fixing a file needs.
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import functools
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -30,9 +29,6 @@ from pyshacl import validate as pyshacl_validate
 from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.plugins.sparql import processor as sparql_processor
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.term import Node
 
 from . import inputs, records
@@ -40,6 +36,7 @@ from .errors import WijkldError
 from .iris import Minter
 from .locate import Location, Locator, under_base
 from .publish import oxigraph_terms
+from .pyshacl_support import focus_on_targets_only, ontology_mixin, sparql_parse_cache
 from .resources import resource_dir
 from .vocab import RDF, SH, XSD
 
@@ -156,81 +153,6 @@ def load_ontology() -> Graph:
     return graph
 
 
-#: rdflib's own SPARQLProcessor.query, whatever sparql_parse_cache has installed since.
-_RDFLIB_QUERY = sparql_processor.SPARQLProcessor.query
-#: The ``enabled`` of each open sparql_parse_cache block, innermost last.
-_CACHE_SWITCH: list[bool] = []
-
-
-@contextmanager
-def sparql_parse_cache(enabled: bool = True) -> Iterator[None]:
-    """Parse each SPARQL query text once while the block runs (rdflib re-parses it on every call).
-
-    pyshacl runs a SPARQL constraint once per focus node, and rdflib parses the query text each
-    time: 20-100 ms per parse, most of the time of a small validation. The parsed query is the
-    same object rdflib's own prepareQuery would give, so results do not change. With
-    ``enabled=False`` the block, and any cache block nested in it, runs with rdflib's own
-    parsing (to compare the two). :func:`check` always validates inside such a block.
-    """
-    installed = sparql_processor.SPARQLProcessor.query
-
-    @functools.lru_cache(maxsize=512)
-    def translated(text: str, base: str | None, namespaces: tuple[tuple[str, Any], ...]) -> Any:
-        return translateQuery(parseQuery(text), base, dict(namespaces))
-
-    def query(
-        self: sparql_processor.SPARQLProcessor,
-        str_or_query: Any,
-        initBindings: Any = None,  # noqa: N803 (rdflib's name)
-        initNs: Any = None,  # noqa: N803
-        base: str | None = None,
-        DEBUG: bool = False,  # noqa: N803
-    ) -> Any:
-        if isinstance(str_or_query, str):
-            str_or_query = translated(str_or_query, base, tuple(sorted((initNs or {}).items())))
-        return _RDFLIB_QUERY(self, str_or_query, initBindings, initNs, base, DEBUG)
-
-    if enabled and _CACHE_SWITCH and not _CACHE_SWITCH[-1]:
-        yield  # an outer block asked for rdflib's own parsing; keep it
-        return
-    _CACHE_SWITCH.append(enabled)
-    sparql_processor.SPARQLProcessor.query = query if enabled else _RDFLIB_QUERY  # type: ignore[method-assign,assignment]
-    try:
-        yield
-    finally:
-        sparql_processor.SPARQLProcessor.query = installed  # type: ignore[method-assign]
-        _CACHE_SWITCH.pop()
-
-
-@contextmanager
-def focus_on_targets_only() -> Iterator[None]:
-    """Make pyshacl's ``focus_nodes`` pick targets only, not the nodes nested shapes check.
-
-    pyshacl filters every shape's focus nodes by ``focus_nodes``, also when a shape is
-    reached through ``sh:node`` or ``sh:qualifiedValueShape`` from a value node: a value
-    outside the partition's own nodes would then pass unchecked. Nested evaluation gets
-    the executor without the filter, and the filter is a set, not a list. ``tests/test_scaling.py`` (partitions) and
-    ``tests/test_validate.py`` guard this against pyshacl releases.
-    """
-    from pyshacl.shape import Shape
-
-    original = Shape.validate
-
-    def validate(self: Any, executor: Any, target_graph: Any, focus: Any = None, _evaluation_path: Any = None) -> Any:
-        if focus is not None and executor.focus_nodes:
-            executor = dataclasses.replace(executor, focus_nodes=None)
-        elif executor.focus_nodes and not isinstance(executor.focus_nodes, frozenset):
-            # pyshacl tests each target against a list: quadratic for a partition of many nodes
-            executor.focus_nodes = frozenset(executor.focus_nodes)
-        return original(self, executor, target_graph, focus, _evaluation_path)
-
-    Shape.validate = validate  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        Shape.validate = original  # type: ignore[method-assign]
-
-
 def check(
     data: Graph,
     shapes: Graph | None = None,
@@ -248,7 +170,7 @@ def check(
 
     ``focus_nodes`` restricts validation to those (targeted) nodes: a quick way to
     re-check one resource of a large graph. Shapes nested in theirs (sh:node) still
-    check the values, wherever they are (:func:`focus_on_targets_only`).
+    check the values, wherever they are (:func:`wijkld.pyshacl_support.focus_on_targets_only`).
     ``inplace`` validates ``data`` itself instead of a copy, which is most of the
     time of a focused check; the ontology is then mixed into ``data``, so use it
     on a graph that already holds the ontology, with an empty ``ontology``.
@@ -266,7 +188,9 @@ def check(
                 raise refusal(gap) from None
     # pyshacl adds triples to the shapes graph (owl:Class rdfs:subClassOf rdfs:Class); callers publish theirs
     original = set(shapes_graph)
-    with sparql_parse_cache(), focus_on_targets_only():
+    # the focus patch changes nothing without focus_nodes: whole-graph validation needs no tested pyshacl internals
+    focused = focus_on_targets_only() if focus_nodes is not None else contextlib.nullcontext()
+    with sparql_parse_cache(), focused:
         conforms, report_graph, _ = pyshacl_validate(
             data,
             shacl_graph=shapes_graph,
@@ -366,13 +290,6 @@ def names_blank_nodes(report: Report) -> bool:
     return any(isinstance(term, BNode) for term in report.graph.objects(None, SH.focusNode)) or any(
         isinstance(term, BNode) for term in report.graph.objects(None, SH.value)
     )
-
-
-def ontology_mixin(ontology: Graph) -> Graph:
-    """What pyshacl mixes into the data from ``ontology``: its RDFS and OWL axioms, not labels or definitions."""
-    from pyshacl.rdfutil.inoculate import inoculate
-
-    return inoculate(Graph(), ontology)  # type: ignore[arg-type]  # pyshacl annotates its own wrapper; it takes a Graph
 
 
 def ntriples_of(*graphs: Graph) -> bytes:

@@ -8,6 +8,7 @@ the real entry point and asserts the exit code, the message, and that the releas
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -95,11 +96,38 @@ def test_escape_sequences_in_the_data_do_not_reach_the_terminal(wijkld: RunWijkl
     assert_release_intact(published)
 
 
+def sort_panic_query() -> str:
+    """A query that panics Oxigraph 0.5's ORDER BY: its comparator is not a total order over mixed
+    dates, times, NaN and strings, and Rust's sort aborts the process when it notices. Whether it
+    notices depends on the values' order, so the values come from a fixed seed (found by search; the
+    published data decided it before, and changed). If a new Oxigraph sorts them, find another."""
+    rng = random.Random(21)
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+
+    def day() -> str:
+        return f"{rng.randrange(2000, 2010)}-0{rng.randrange(1, 9)}-1{rng.randrange(0, 9)}"
+
+    def zone() -> str:
+        return rng.choice(["Z", "+14:00", "-14:00"])
+
+    makers = [
+        lambda: f'"{day()}T{rng.randrange(10, 23)}:00:00"^^<{xsd}dateTime>',
+        lambda: f'"{day()}T{rng.randrange(10, 23)}:00:00{zone()}"^^<{xsd}dateTime>',
+        lambda: f'"NaN"^^<{xsd}double>',
+        lambda: str(rng.randrange(100)),
+        lambda: f'"{day()}"^^<{xsd}date>',
+        lambda: f'"{day()}{zone()}"^^<{xsd}date>',
+        lambda: f'"s{rng.randrange(100)}"',
+        lambda: f'"{rng.randrange(2000, 2010)}"^^<{xsd}gYear>',
+    ]
+    values = [makers[rng.randrange(len(makers))]() for _ in range(400)]
+    return "SELECT ?c WHERE { VALUES ?c { " + " ".join(values) + " } } ORDER BY ?c"
+
+
 def test_a_query_that_crashes_the_engine_is_a_message_not_a_crash(wijkld: RunWijkld, published: Path) -> None:
-    """Oxigraph panics on this ORDER BY (its comparator is not a total order over mixed terms): it killed
-    `wijkld query` (exit 134). The audit's cross join panics too, after half a minute of sorting."""
-    text = "SELECT * WHERE { ?a ?b ?c } ORDER BY ?c"
-    result = wijkld("query", text, "--dist", str(published))
+    """Oxigraph panics on some ORDER BY (:func:`sort_panic_query`): it killed `wijkld query` (exit 134).
+    The audit's cross join panics too, after half a minute of sorting."""
+    result = wijkld("query", sort_panic_query(), "--dist", str(published))
     assert result.returncode == 3, result.stderr
     assert result.stderr.startswith("Error: the query crashed the query engine (Oxigraph: ")
     assert "stack backtrace" not in result.stderr and "panicked at" not in result.stderr
