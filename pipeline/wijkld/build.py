@@ -110,10 +110,12 @@ def run(
             summary.triples, summary.resources = len(data), len(data.subjects)
             ontology = validate.load_ontology()
             shapes = validate.load_shapes()
-            site = resource_site(recs, minter, data.graph, ontology, jsonld.context_from_kinds(kinds))
+            site = resource_site(recs, minter, data.view, ontology, jsonld.context_from_kinds(kinds))
             # The resource pages need only data, vocabulary and context, so a second process starts on them
             # now; if validation fails, it is stopped and nothing is published.
-            with resource_pages_in_background(site, staged, data.path) as resource_pages:
+            # (a worker reopens the store, unless the data is small enough to be in memory, and forked with it)
+            reopen = data.path if site.data is data.graph else None
+            with resource_pages_in_background(site, staged, reopen) as resource_pages:
                 progress(f"validating {len(data)} triples")
                 with _timed(summary, display, "validate") as stage:
                     report = validate_store.check(data, ntriples, shapes, ontology, engine=engine)
@@ -257,7 +259,7 @@ class Publication:
         self.put(folder, "context.jsonld", jsonld.dumps(context))
         for name, view in jsonld.VIEWS.items():
             with self.stream(folder, f"framed/{name}.jsonld") as handle:
-                jsonld.write_tree(data.graph, context, view, handle)
+                jsonld.write_tree(data.view, context, view, handle)
         self.put(folder, "vocabulary.ttl", publish.turtle(vocabulary))
         self.put(folder, "shapes.ttl", publish.turtle(shapes))
         self.put(
@@ -275,7 +277,7 @@ class Publication:
             self._written(folder, BASELINE)
 
         summary = f"{notes.added} triples added, {notes.removed} removed since {notes.old_version or 'nothing'}"
-        self.stats = metadata.data_stats(data.graph)
+        self.stats = metadata.data_stats(data.graph)  # counted by the store (SPARQL)
         release = self._release(self.files_info(), summary)
         # VoID describes the data, not the files: one description serves every file list
         void = metadata.void(release)
@@ -306,8 +308,8 @@ class Publication:
             minter=self.minter,
             stats=self.stats,
             files=files,
-            download_base=f"{self.minter.base}/dist/",
-            example_resources=example_resources(self.data.graph),
+            download_base=self.minter.downloads,
+            example_resources=example_resources(self.data.view),
             version_notes=notes,
         )
 
@@ -384,7 +386,7 @@ _FORKED: list[tuple[pages.Site, Path, Any, Path | None]] = []
 def _write_forked_resource_pages() -> dict[str, str]:
     site, folder, claimed, store = _FORKED[0]
     if store is not None:  # its own handle on the store, not the parent's, which the parent goes on using
-        site = dataclasses.replace(site, data=dataset.read_only(store).graph)
+        site = dataclasses.replace(site, data=dataset.read_only(store).view)
     return _write_resource_pages(site, folder, claimed)
 
 

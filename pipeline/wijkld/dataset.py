@@ -3,7 +3,8 @@
 The mapping writes N-Triples part files; they are bulk-loaded into a store in the build's
 scratch folder, and every later stage reads from there: the validator (its N-Triples input and
 the SPARQL passes), every writer (in runs of subjects, so that no stage holds the whole data),
-the pages (lookups through rdflib's Graph API, answered by the store). The store is the one
+the pages (lookups through rdflib's Graph API, answered by the store, or by one run in memory
+where the data is that small: :attr:`Data.view`). The store is the one
 representation of the data, so every file of a release tells the same story: Oxigraph
 normalises some literals as it stores them (``"01"^^xsd:integer`` becomes ``"1"``), and what
 is validated is what is published.
@@ -38,9 +39,23 @@ class Data:
     subjects: list[str]
     path: Path | None = None  # where the store is on disk; None in memory
     _nodes: dict[str, URIRef] = field(default_factory=dict, repr=False)
+    _whole: Graph | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.store)
+
+    @property
+    def view(self) -> Graph:
+        """The data for lookups through rdflib's Graph API: the store's :attr:`graph`, or, where all
+        subjects fit in one run, that run in memory (read once, a tenth of the time per lookup).
+
+        The same triples either way, so what is published does not depend on it; do not modify it.
+        """
+        if len(self.subjects) > RUN_SUBJECTS:
+            return self.graph
+        if self._whole is None:
+            self._whole = self.graph_of(self.subjects)
+        return self._whole
 
     def runs(self, *, ntriples_order: bool = False, size: int = RUN_SUBJECTS) -> Iterator[Graph]:
         """Small graphs with all triples of consecutive subjects, subjects in IRI order.
@@ -48,6 +63,9 @@ class Data:
         With ``ntriples_order`` the subjects come in the order of their N-Triples lines (``<iri>``
         compared bytewise), which differs from IRI order where one IRI is a prefix of another.
         """
+        if len(self.subjects) <= min(size, RUN_SUBJECTS):  # one run: the same graph, whatever the order
+            yield self.view
+            return
         order = sorted(self.subjects, key=lambda s: s + ">") if ntriples_order else self.subjects
         for start in range(0, len(order), size):
             yield self.graph_of(order[start : start + size])

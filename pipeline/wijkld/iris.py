@@ -156,26 +156,80 @@ def unique_slugs(names: Iterable[str]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Minter:
-    """Mints thing and document IRIs under one base."""
+    """The one owner of the IRI scheme and the release layout under one base.
+
+    Things ``{base}/id/{type}/{slug}``, their documents ``{base}/doc/{type}/{slug}`` (published as
+    ``doc/{type}/{slug}.html|.ttl|.jsonld``), the dataset, the named graphs of the N-Quads dump, the
+    download URLs and the skolem IRIs. Every other module asks this class; :meth:`parse` and
+    :meth:`thing_for` are the exact inverses of :meth:`thing` and :meth:`doc_for`.
+    """
 
     base: str = DEFAULT_BASE
 
+    @property
+    def things(self) -> str:
+        """The prefix of every thing IRI (VoID's uriSpace)."""
+        return f"{self.base}/id/"
+
+    @property
+    def documents(self) -> str:
+        """The prefix of every document IRI."""
+        return f"{self.base}/doc/"
+
+    @property
+    def downloads(self) -> str:
+        """Where the files of a release are downloaded from (DCAT downloadURL, VoID dataDump)."""
+        return f"{self.base}/dist/"
+
+    @property
+    def dataset(self) -> str:
+        """The dataset the release publishes."""
+        return self.thing("dataset", "wijkld")
+
     def thing(self, type_segment: str, ref: str) -> str:
-        return f"{self.base}/id/{type_segment}/{slugify(ref)}"
+        return f"{self.things}{type_segment}/{slugify(ref)}"
 
     def doc(self, type_segment: str, ref: str) -> str:
-        return f"{self.base}/doc/{type_segment}/{slugify(ref)}"
+        return f"{self.documents}{type_segment}/{slugify(ref)}"
+
+    def parse(self, iri: str) -> tuple[str, str] | None:
+        """(type segment, slug) of a thing IRI this minter makes, or None for any other IRI."""
+        if not iri.startswith(self.things):
+            return None
+        segment, slash, slug = iri[len(self.things) :].partition("/")
+        if not slash or not segment or not slug or slugify(slug) != slug or _NON_SLUG.search(segment.lower()):
+            return None
+        return segment, slug
 
     def doc_for(self, thing_iri: str) -> str:
         """The document IRI that describes a thing IRI minted by this minter."""
-        prefix = f"{self.base}/id/"
-        if not thing_iri.startswith(prefix):
+        if not thing_iri.startswith(self.things):
             raise ValueError(f"{thing_iri} is not a thing IRI under {self.base}")
-        return f"{self.base}/doc/{thing_iri[len(prefix) :]}"
+        return f"{self.documents}{thing_iri[len(self.things) :]}"
+
+    def thing_for(self, doc_iri: str) -> str | None:
+        """The thing IRI a document IRI describes (the inverse of :meth:`doc_for`); None if it is none."""
+        if not doc_iri.startswith(self.documents):
+            return None
+        return f"{self.things}{doc_iri[len(self.documents) :]}"
+
+    def document_path(self, thing_iri: str) -> str:
+        """Where the pages of a thing are in a release, without extension: ``doc/{type}/{slug}``."""
+        return "doc/" + self.doc_for(thing_iri)[len(self.documents) :]
+
+    def download(self, name: str) -> str:
+        """The download URL of a file of the release."""
+        return self.downloads + name
 
     def graph(self, name: str) -> str:
         """The named graph of the N-Quads dump that holds ``name`` (data, vocabulary, shapes, metadata)."""
         return f"{self.base}/graph/{name}"
+
+    @staticmethod
+    def base_of_graph(graph_iri: str, name: str = "data") -> str | None:
+        """The base of a release from the IRI of its graph ``name`` (the inverse of :meth:`graph`)."""
+        suffix = f"/graph/{name}"
+        return graph_iri[: -len(suffix)] if graph_iri.endswith(suffix) and len(graph_iri) > len(suffix) else None
 
     def skolem_prefix(self, graph_name: str) -> str:
         """RDF 1.1 skolem IRIs for the blank nodes of shapes, vocabulary and reports: the prefix, then a label."""

@@ -81,10 +81,9 @@ class Locator:
         found = self._index.get(iri)
         if found is not None:
             return found
-        prefix = f"{self.minter.base}/id/"
-        if self._release is not None and iri.startswith(prefix):
-            segment = iri[len(prefix) :].split("/", 1)[0]
-            if segment in RELEASE_SEGMENTS or iri == f"{prefix}periode/dataset-wijkld":
+        parsed = self.minter.parse(iri)
+        if self._release is not None and parsed is not None:
+            if parsed[0] in RELEASE_SEGMENTS or parsed == ("periode", "dataset-wijkld"):
                 return self._release
         return None
 
@@ -98,5 +97,4 @@ def _location(record: Record, role: str = "") -> Location:
 
 def under_base(iris: list[str], minter: Minter) -> bool:
     """Whether some IRI is a thing minted under ``minter``'s base: then our records may explain it."""
-    prefix = f"{minter.base}/id/"
-    return any(iri.startswith(prefix) for iri in iris)
+    return any(iri.startswith(minter.things) for iri in iris)

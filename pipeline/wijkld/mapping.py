@@ -155,7 +155,7 @@ class Mapper:
 
     @property
     def dataset(self) -> URIRef:
-        return URIRef(self.minter.thing("dataset", "wijkld"))
+        return URIRef(self.minter.dataset)
 
     # -- triples ----------------------------------------------------------
     def triples(self) -> Iterator[Triple]:

@@ -197,7 +197,7 @@ class Release:
 
 
 def dataset_iri(minter: Minter) -> URIRef:
-    return URIRef(minter.thing("dataset", "wijkld"))
+    return URIRef(minter.dataset)
 
 
 def describe(release: Release) -> Graph:
@@ -327,7 +327,7 @@ def _void(g: Graph, release: Release, dataset: URIRef) -> None:
     g.add((dataset, VOID.entities, Literal(stats.entities, datatype=XSD.integer)))
     g.add((dataset, VOID.distinctSubjects, Literal(stats.entities, datatype=XSD.integer)))
     g.add((dataset, VOID.distinctObjects, Literal(stats.distinct_objects, datatype=XSD.integer)))
-    g.add((dataset, VOID.uriSpace, Literal(f"{m.base}/id/")))
+    g.add((dataset, VOID.uriSpace, Literal(m.things)))
     g.add((dataset, VOID.feature, URIRef("http://www.w3.org/ns/formats/N-Triples")))
     g.add((dataset, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))
     for namespace in stats.vocabularies:

@@ -205,9 +205,8 @@ class Index:
     _labels: Callable[[Node], tuple[Literal, ...]] = field(init=False, repr=False)
 
     def __post_init__(self, things: Sequence[URIRef] | None) -> None:
-        doc_prefix = f"{self.site.minter.base}/doc/"
         for s in resources(self.site.data, self.site.minter) if things is None else sorted(things):
-            self.pages[s] = _doc_path(self.site.minter.doc_for(str(s)), doc_prefix)
+            self.pages[s] = _doc_path(self.site.minter, s)
         self._labels = functools.lru_cache(maxsize=self.label_cache_size)(self._find_labels)
 
     @cached_property
@@ -231,11 +230,9 @@ class Index:
 
         :meth:`Minter.doc_for` swaps the ``/id/`` of a thing IRI for ``/doc/``; this swaps it back.
         """
-        doc_prefix = f"{self.site.minter.base}/doc/"
-        if str(iri).startswith(doc_prefix):
-            thing = URIRef(f"{self.site.minter.base}/id/{str(iri)[len(doc_prefix) :]}")
-            if thing in self.pages:
-                return thing
+        thing_iri = self.site.minter.thing_for(str(iri))
+        if thing_iri is not None and URIRef(thing_iri) in self.pages:
+            return URIRef(thing_iri)
         return iri
 
     @cached_property
@@ -276,7 +273,7 @@ class Index:
                     return Text(str(lit), lang)
         if labels:
             return Text(str(labels[0]), labels[0].language)
-        prefix = f"{self.site.minter.base}/id/"
+        prefix = self.site.minter.things
         return Text(str(node)[len(prefix) :] if str(node).startswith(prefix) else compact_iri(str(node)))
 
     def page_of(self, iri: URIRef) -> str | None:
@@ -320,7 +317,7 @@ def resources(data: Graph, minter: Minter) -> list[URIRef]:
     One pass over the data with a set of the resources, or one SPARQL query (SELECT DISTINCT)
     where the store answers it natively.
     """
-    prefix = f"{minter.base}/id/"
+    prefix = minter.things
     if native_sparql(data):
         where = f"?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {_sparql_string(prefix)}))"
         found = {row[0] for row in data.query(f"SELECT DISTINCT ?s WHERE {{ {where} }}")}  # type: ignore[index]
@@ -336,13 +333,12 @@ def _literal_note(literal: Literal) -> str | None:
     return compact_iri(str(literal.datatype)) if literal.datatype else None
 
 
-def _doc_path(doc_iri: str, doc_prefix: str) -> str:
-    """``{base}/doc/{type}/{key}`` -> ``doc/{type}/{key}``; refuses anything that could leave dist/."""
-    rest = doc_iri[len(doc_prefix) :]
-    segments = rest.split("/")
-    if not doc_iri.startswith(doc_prefix) or not all(_SAFE_SEGMENT.match(s) for s in segments):
-        raise ValueError(f"cannot make a file name from the document IRI {doc_iri}")
-    return "doc/" + rest
+def _doc_path(minter: Minter, thing: URIRef) -> str:
+    """:meth:`Minter.document_path` of a thing; refuses anything that could leave dist/."""
+    path = minter.document_path(str(thing))
+    if not all(_SAFE_SEGMENT.match(s) for s in path.split("/")[1:]):
+        raise ValueError(f"cannot make a file name from the document IRI {minter.doc_for(str(thing))}")
+    return path
 
 
 # -- rendering -------------------------------------------------------------------
@@ -433,7 +429,7 @@ def _page(env: Environment, template: str, here: str, index: Index, **values: An
 def landing(index: Index) -> dict[str, Any]:
     site, release = index.site, index.site.release
     licence = release.text("licence") or ""
-    dataset = URIRef(site.minter.thing("dataset", "wijkld"))
+    dataset = URIRef(site.minter.dataset)
     return {
         "titles": _texts(release, "title"),
         "descriptions": _texts(release, "description"),
@@ -604,7 +600,7 @@ def resource_list(index: Index) -> dict[str, Any]:
 
 def _resource_labels(index: Index) -> dict[URIRef, tuple[Literal, ...]]:
     """:meth:`Index.labels` of the resources with a page that have labels in the data, by one SPARQL query."""
-    prefix = _sparql_string(f"{index.site.minter.base}/id/")
+    prefix = _sparql_string(index.site.minter.things)
     query = (
         f"SELECT ?s ?l WHERE {{ VALUES ?p {{ {' '.join(p.n3() for p in LABELS)} }} ?s ?p ?l"
         f" FILTER(isIRI(?s) && isLiteral(?l) && STRSTARTS(STR(?s), {prefix})) }}"

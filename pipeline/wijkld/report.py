@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from . import publish
 from .curie import longest_first, shorten
-from .iris import VOCAB
+from .iris import VOCAB, Minter
 from .locate import Location
 from .validate import LEVELS, Report, Result, rank
 from .vocab import PREFIXES
@@ -47,7 +47,7 @@ class Options:
     #: Start the text with the verdict and counts (the build says that in its own words).
     headline: bool = True
     cap_hint: str = "capped by --max-results"
-    skolem_prefix: str = "https://w3id.org/wijkld/.well-known/genid/report-"
+    skolem_prefix: str = Minter().skolem_prefix("report")
     prefixes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PREFIXES))
 
 

@@ -90,7 +90,7 @@ import pyoxigraph as ox
 from . import __version__, processes
 from . import query as sparql
 from .errors import WijkldError
-from .iris import DEFAULT_BASE, VOCAB
+from .iris import DEFAULT_BASE, VOCAB, Minter
 from .resources import templates_dir
 
 log = logging.getLogger("wijkld.serve")
@@ -927,7 +927,8 @@ class App:
 
     def local(self, iri: str) -> str | None:
         """The path at which this server answers for a thing or document IRI of the release, or None."""
-        if iri.startswith(self.base + "/id/") or iri.startswith(self.base + "/doc/"):
+        minter = Minter(self.base)
+        if iri.startswith(minter.things) or iri.startswith(minter.documents):
             return self.base_path + iri[len(self.base) :]
         return None
 
@@ -1020,7 +1021,8 @@ class App:
         order = {RDF_TYPE: "0"}
         outgoing.sort(key=lambda t: (order.get(t.predicate.value, "1"), t.predicate.value, str(t.object)))
         incoming.sort(key=lambda t: (t.predicate.value, str(t.subject)))
-        doc = thing.replace("/id/", "/doc/", 1) if thing.startswith(self.base + "/id/") else thing
+        minter = Minter(self.base)
+        doc = minter.doc_for(thing) if thing.startswith(minter.things) else thing
         return self.render(
             "doc.html",
             thing=thing,
@@ -1039,12 +1041,13 @@ class App:
         info = self.pool.info
         n = ox.NamedNode
         vd, xsd_integer = "http://rdfs.org/ns/void#", n("http://www.w3.org/2001/XMLSchema#integer")
-        dataset = n(f"{self.base}/id/dataset/wijkld")
+        minter = Minter(self.base)
+        dataset = n(minter.dataset)
         triples = [
             ox.Triple(dataset, n(RDF_TYPE), n(vd + "Dataset")),
             ox.Triple(dataset, n(vd + "triples"), ox.Literal(str(info.get("triples", 0)), datatype=xsd_integer)),
-            ox.Triple(dataset, n(vd + "uriSpace"), ox.Literal(f"{self.base}/id/")),
-            ox.Triple(dataset, n(vd + "dataDump"), n(f"{self.base}/dist/{sparql.DUMP}")),
+            ox.Triple(dataset, n(vd + "uriSpace"), ox.Literal(minter.things)),
+            ox.Triple(dataset, n(vd + "dataDump"), n(minter.download(sparql.DUMP))),
             ox.Triple(dataset, n(vd + "sparqlEndpoint"), n(endpoint)),
         ]
         if info.get("example"):
@@ -1291,7 +1294,7 @@ class Handler(BaseHTTPRequestHandler):
         segment, _, key = rest[1:].partition("/")
         if not key or not all(c.isalnum() or c in "-._~!$&'()*+,;=:@%/" for c in key) or not key.isascii():
             return None
-        return f"{self.app.base}/id/{key}"
+        return Minter(self.app.base).things + key
 
     def thing(self, path: str) -> None:
         thing = self._iri(path)
@@ -1429,6 +1432,7 @@ def static_type(path: Path) -> str:
 def detect_base(graphs: dict[str, int]) -> str | None:
     """The base the release was built with, from its graph names ({base}/graph/data)."""
     for graph in sorted(graphs):
-        if graph.endswith("/graph/data"):
-            return graph[: -len("/graph/data")]
+        base = Minter.base_of_graph(graph)
+        if base is not None:
+            return base
     return None

@@ -594,7 +594,7 @@ def run(paths: list[Path], shapes_path: Path | None, records_dir: Path | None, b
         report=report,
         locate=locate,
         shape_names=tuple(sorted({shape_name(shapes, s) for s in all_shapes(shapes)})),
-        skolem_prefix=f"{base}/.well-known/genid/report-",
+        skolem_prefix=Minter(base).skolem_prefix("report"),
         prefixes=prefixes,
         notes=notes,
     )
