@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "pipeline"))
 
 from wijkld import query as sparql  # noqa: E402
+from wijkld import sparql_lexer  # noqa: E402
 
 # -- the baseline: wijkld.query's lexer before issue 13, verbatim ------------------------------------------
 
@@ -77,7 +78,7 @@ def old_tokenize(text: str) -> Iterator[OldToken]:
     pos, line, line_start = 0, 1, 0
     while pos < len(text):
         top = stack[-1] if stack else ""
-        if text[pos] == "<" and top == "(e" and previous and sparql._ends_operand(previous[-1]):  # type: ignore[arg-type]
+        if text[pos] == "<" and top == "(e" and previous and sparql_lexer._ends_operand(previous[-1]):  # type: ignore[arg-type]
             kind, value = "punct", "<=" if text.startswith("<=", pos) else "<"
         else:
             match = _TOKEN.match(text, pos)
@@ -95,7 +96,7 @@ def old_tokenize(text: str) -> Iterator[OldToken]:
             pending_values = True
         elif kind == "punct" and value == "(":
             in_values_block = top == "{" and len(stack) - 1 in values_braces
-            expression = not in_values_block and sparql._opens_expression(top, previous)  # type: ignore[arg-type]
+            expression = not in_values_block and sparql_lexer._opens_expression(top, previous)  # type: ignore[arg-type]
             stack.append("(e" if expression else "(p")
         elif kind == "punct" and value in ("[", "{"):
             if value == "{" and pending_values:
@@ -157,7 +158,7 @@ def main() -> None:
         measured: list[tuple[int, float]] = []  # (size, seconds) of the old lexer
         for size in sizes:
             text = make(size)
-            new = timed(sparql.tokenize, text)
+            new = timed(sparql_lexer.tokenize, text)
             predicted = _extrapolate(measured, size)
             if predicted > args.max_seconds:
                 old_cell, old_rate, ratio = f">{predicted:,.0f} (est)", "", ""

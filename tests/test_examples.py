@@ -23,6 +23,10 @@ import gzip
 import re
 import shlex
 import shutil
+import signal
+import subprocess
+import sys
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,9 +46,7 @@ SKIPPED_MARKDOWN = {REPO / "docs" / "cli.md"}  # the --help texts again
 SHELL_BLOCKS = {"sh", "shell", "bash", "console"}
 
 #: Examples that are not run, by their command, and why. Keep it short: every other example must run here.
-NOT_RUN = {
-    "wijkld serve": "starts a server that runs until Ctrl-C (tests/test_serve.py starts it in a thread)",
-}
+NOT_RUN: dict[str, str] = {}
 #: Examples that show a failure, by their command line: the exit code the command documents for it, and why.
 FAILING = {
     "wijkld diff old-dist/ dist/": (1, "the releases differ"),
@@ -268,6 +270,33 @@ def test_the_parser_reads_prompts_comments_and_exit_codes(tmp_path: Path) -> Non
     ]
 
 
+def _serve_answers_and_stops(args: list[str]) -> None:
+    """A server runs until Ctrl-C: start it as a user does (on a free port), ask it, and press Ctrl-C."""
+    if "--port" in args:
+        at = args.index("--port")
+        args = args[:at] + args[at + 2 :]
+    command = [sys.executable, "-m", "wijkld", *args, "--port", "0", "--workers", "1"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        found = re.search(r" at (http://\S+)/$", first)
+        assert found, f"{first}{server.stderr.read() if server.poll() is not None and server.stderr else ''}"
+        for line in server.stdout:
+            if "Ctrl-C stops" in line:
+                break
+        with urllib.request.urlopen(found.group(1) + "/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D", timeout=30) as answer:
+            assert answer.status == 200 and b"true" in answer.read()
+        server.send_signal(signal.SIGINT)
+        rest, errors = server.communicate(timeout=30)
+        assert server.returncode == 0, errors
+        assert rest.strip().endswith("stopped") and "Traceback" not in errors
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.communicate()
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda example: f"{example.source} {example.command}")
 def test_example_runs(
     example: Example,
@@ -289,6 +318,9 @@ def test_example_runs(
         args += ["--root", str(tmp_path)]
     out, results = runs
     args = _rewrite(args, out, minimal_release)
+    if args[:1] == ["serve"]:
+        _serve_answers_and_stops(args)
+        return
     if tuple(args) not in results:
         results[tuple(args)] = CliRunner().invoke(cli, args)
     result = results[tuple(args)]

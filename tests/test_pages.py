@@ -49,7 +49,7 @@ def inputs() -> tuple[Site, dict[str, bytes]]:
         "context.jsonld": jsonld.dumps(context),
     }
     files = tuple(metadata.describe_file(name, content) for name, content in sorted(downloads.items()))
-    release = metadata.Release(recs, minter, metadata.data_stats(data), files, minter.base + "/dist/", ())
+    release = metadata.Release(recs, minter, metadata.data_stats(data), files, minter.downloads, ())
     site = Site(
         data=data,
         vocabulary=validate.load_ontology(),

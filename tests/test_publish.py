@@ -20,7 +20,7 @@ from rdflib.compare import isomorphic
 
 from wijkld import build, pages, publish
 from wijkld.errors import WijkldError
-from wijkld.iris import DEFAULT_BASE
+from wijkld.iris import DEFAULT_BASE, Minter
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -106,7 +106,8 @@ def test_dcat_lists_every_download_with_size_and_checksum(release_dir: Path) -> 
         SELECT ?url ?size ?sum WHERE { ?d dcat:downloadURL ?url ; dcat:byteSize ?size ;
         spdx:checksum/spdx:checksumValue ?sum }"""
     )
-    described = {row["url"].value.rsplit("/dist/", 1)[1]: (int(row["size"].value), row["sum"].value) for row in rows}
+    downloads = Minter().downloads
+    described = {row["url"].value.removeprefix(downloads): (int(row["size"].value), row["sum"].value) for row in rows}
     for name in ("wijkld.ttl", "wijkld.nt.gz", "wijkld.nq.gz", "wijkld.jsonld", "context.jsonld"):
         content = (release_dir / name).read_bytes()
         assert described[name] == (len(content), hashlib.sha256(content).hexdigest()), name

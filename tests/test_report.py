@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Graph, URIRef
 
-from wijkld import report, validate
+from wijkld import rdf_files, report, validate, validate_command
 from wijkld.locate import Location
 from wijkld.vocab import SH
 
@@ -20,7 +20,7 @@ BERT = "https://example.org/id/bert"
 
 
 def check(name: str) -> validate.Report:
-    data = validate.read_data([FIXTURES / name]).graph
+    data = rdf_files.read_data([FIXTURES / name]).graph
     return validate.check(data, validate.load_shapes([FIXTURES / "shapes.ttl"]), Graph())
 
 
@@ -37,7 +37,7 @@ def valid() -> validate.Report:
 
 @functools.cache
 def shape_names() -> tuple[str, ...]:
-    return validate.run([FIXTURES / "valid.ttl"], FIXTURES / "shapes.ttl", None, "https://example.org").shape_names
+    return validate_command.run([FIXTURES / "valid.ttl"], FIXTURES / "shapes.ttl", None, "https://example.org").shape_names
 
 
 def options(**kwargs: object) -> report.Options:

@@ -825,3 +825,33 @@ def test_serve_refuses_a_memory_cap_too_small_for_the_release(release: Path) -> 
     assert result.exit_code == 2
     assert "--max-memory 16 MiB is too small: a query worker uses " in result.output
     assert "give it at least" in result.output
+
+
+# -- the release's own download URLs ---------------------------------------------------------
+
+
+def test_every_download_url_of_the_release_gives_the_published_bytes(release_dir: Path) -> None:
+    """DCAT's downloadURLs and VoID's dataDump, asked of the server at the base path: the file, byte for byte."""
+    store = ox.Store()
+    for name in ("dcat.ttl", "void.ttl"):
+        store.load((release_dir / name).read_bytes(), format=ox.RdfFormat.TURTLE)
+    rows = store.query(
+        "SELECT DISTINCT ?url WHERE { { ?d <http://www.w3.org/ns/dcat#downloadURL> ?url }"
+        " UNION { ?d <http://rdfs.org/ns/void#dataDump> ?url } }"
+    )
+    urls = sorted(row["url"].value for row in rows)  # type: ignore[union-attr]
+    del rows  # freed on this thread, not by the collector on a server thread
+    assert len(urls) >= 10
+    config = serve.Config(dist=release_dir, port=0, timeout=5.0, workers=1, quiet=True)
+    running = serve.start(config).start_background()
+    try:
+        for url in urls:
+            assert url.startswith(DEFAULT_BASE + "/"), url
+            name = url[len(DEFAULT_BASE) + 1 :]
+            response = fetch(running, local_path(running, url))
+            published = (release_dir / name).read_bytes()
+            assert response.status == 200, url
+            assert response.body == published, url
+            assert response.headers.get("Content-Length") == str(len(published)), url
+    finally:
+        running.close()

@@ -277,7 +277,7 @@ class Publication:
             self._written(folder, BASELINE)
 
         summary = f"{notes.added} triples added, {notes.removed} removed since {notes.old_version or 'nothing'}"
-        self.stats = metadata.data_stats(data.graph)  # counted by the store (SPARQL)
+        self.stats = metadata.data_stats(data.store)  # counted by the store (SPARQL)
         release = self._release(self.files_info(), summary)
         # VoID describes the data, not the files: one description serves every file list
         void = metadata.void(release)

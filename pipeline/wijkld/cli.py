@@ -389,14 +389,16 @@ def validate_command(
         wijkld validate my-data.ttl --format github      # annotations in GitHub Actions
         wijkld validate my-data.ttl --format junit > shacl.xml
     """
-    from . import report, validate
+    from . import report, validate_command
 
     if not data:
-        if not validate.DEFAULT_DATA.is_file():
-            raise click.UsageError(f"name the RDF files to validate; there is no {validate.DEFAULT_DATA} to default to")
-        click.echo(f"No DATA given: validating {validate.DEFAULT_DATA}", err=True)
-        data = (validate.DEFAULT_DATA,)
-    run = validate.run(list(data), shapes_path, records_dir, check_base(base), engine=engine)
+        if not validate_command.DEFAULT_DATA.is_file():
+            raise click.UsageError(
+                f"name the RDF files to validate; there is no {validate_command.DEFAULT_DATA} to default to"
+            )
+        click.echo(f"No DATA given: validating {validate_command.DEFAULT_DATA}", err=True)
+        data = (validate_command.DEFAULT_DATA,)
+    run = validate_command.run(list(data), shapes_path, records_dir, check_base(base), engine=engine)
     for note in run.notes:
         click.echo(note, err=True)
     options = report.Options(

@@ -122,7 +122,7 @@ def over(store: ox.Store, path: Path | None = None) -> Data:
 
 def from_graph(graph: Graph) -> Data:
     """:class:`Data` in memory from an rdflib graph (for tests and small tools; the build loads parts)."""
-    from .publish import oxigraph_terms
+    from .terms import oxigraph_terms
 
     store = ox.Store()
     store.extend(ox.Quad(*oxigraph_terms(triple), ox.DefaultGraph()) for triple in graph)

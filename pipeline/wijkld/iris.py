@@ -178,8 +178,9 @@ class Minter:
 
     @property
     def downloads(self) -> str:
-        """Where the files of a release are downloaded from (DCAT downloadURL, VoID dataDump)."""
-        return f"{self.base}/dist/"
+        """Where the files of a release are downloaded from (DCAT downloadURL, VoID dataDump): the base
+        itself, where the release is hosted (``wijkld serve`` and the hosting recipes serve ``dist/`` there)."""
+        return f"{self.base}/"
 
     @property
     def dataset(self) -> str:

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.query import ResultRow
+from rdflib.term import Node
 
 from . import __version__
 from .iris import Minter, slugify
 from .mapping import date_literal, new_graph
 from .records import Records
+from .terms import from_oxigraph
 from .vocab import ADMS, DCAT, DCTERMS, FOAF, PREFIXES, PROV, RDF, RDFS, SCHEMA, SPDX, VOID, XSD, compact_iri
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -137,14 +140,16 @@ _CLASSES = f"SELECT ?class (COUNT(*) AS ?triples) WHERE {{ ?s <{RDF.type}> ?clas
 _PROPERTIES = "SELECT ?p (COUNT(*) AS ?triples) WHERE { ?s ?p ?o } GROUP BY ?p"
 
 
-def data_stats(data: Graph) -> DataStats:
+def data_stats(data: Graph | ox.Store) -> DataStats:
     """Triples, entities, distinct objects, class and property partitions and vocabularies of ``data``.
 
-    Counted by SPARQL aggregates through ``data.query``, so a graph whose store answers SPARQL itself
-    (Oxigraph, also on disk) counts in the store and only the numbers and the partitions, one row per class
-    and per property, come to Python; a memory graph is counted by rdflib's SPARQL engine. Both equal the
-    counting over the graph's terms that the build did before (tests/test_metadata_stats.py): triples,
-    ``subjects()`` that are IRIs, ``objects()``, IRI objects of rdf:type, ``predicates()``.
+    Counted by SPARQL aggregates: an Oxigraph store (the build's, on disk) counts them itself and only the
+    numbers and the partitions, one row per class and per property, come to Python; an rdflib graph is
+    counted by its store's SPARQL engine. Both equal the counting over the graph's terms that the build did
+    before (tests/test_metadata_stats.py): triples, ``subjects()`` that are IRIs, ``objects()``, IRI objects
+    of rdf:type, ``predicates()``. The store is asked directly, not through rdflib's Graph API: oxrdflib's
+    results hold the store's solutions in a reference cycle, which the garbage collector may free on
+    another thread, and pyoxigraph refuses that.
 
     One difference between the stores cannot be helped: in RDF 1.1 a plain literal and the same text typed
     xsd:string are one term, and Oxigraph keeps them so (the N-Triples dump, which Oxigraph writes, shows
@@ -152,12 +157,13 @@ def data_stats(data: Graph) -> DataStats:
     ``Literal("a", datatype=XSD.string)`` apart, as the counting over its terms always did. The mapping
     makes no xsd:string literals, so the counts of the release are the same in both stores.
     """
-    classes = _pairs(data.query(_CLASSES))
-    properties = _pairs(data.query(_PROPERTIES))
+    query = _store_rows(data) if isinstance(data, ox.Store) else _graph_rows(data)
+    classes = [(term, int(str(count))) for term, count in query(_CLASSES)]
+    properties = [(term, int(str(count))) for term, count in query(_PROPERTIES)]
     # what _vocabularies looked in: every property, and every object of rdf:type (also one that is no IRI)
     used = {str(term) for term, _ in classes} | {str(term) for term, _ in properties}
-    ((triples, objects),) = _numbers(data.query(_COUNTS))
-    ((entities,),) = _numbers(data.query(_ENTITIES))
+    ((triples, objects),) = [(int(str(t)), int(str(o))) for t, o in query(_COUNTS)]
+    ((entities,),) = [(int(str(e)),) for (e,) in query(_ENTITIES)]
     return DataStats(
         triples=triples,
         entities=entities,
@@ -168,20 +174,24 @@ def data_stats(data: Graph) -> DataStats:
     )
 
 
-def _rows(result: Iterable[object]) -> list[ResultRow]:
-    return [row for row in result if isinstance(row, ResultRow)]
+def _graph_rows(data: Graph) -> Callable[[str], list[tuple[Node, ...]]]:
+    def rows(text: str) -> list[tuple[Node, ...]]:
+        return [tuple(row) for row in data.query(text) if isinstance(row, ResultRow)]
+
+    return rows
 
 
-def _numbers(result: Iterable[object]) -> list[tuple[int, ...]]:
-    return [tuple(int(value) for value in row) for row in _rows(result)]
+def _store_rows(store: ox.Store) -> Callable[[str], list[tuple[Node, ...]]]:
+    def rows(text: str) -> list[tuple[Node, ...]]:
+        solutions = store.query(text)
+        assert isinstance(solutions, ox.QuerySolutions)
+        found = [tuple(from_oxigraph(term, "", Path("store")) for term in solution) for solution in solutions]
+        del solutions  # here, on this thread
+        return found
+
+    return rows
 
 
-def _pairs(result: Iterable[object]) -> list[tuple[object, int]]:
-    """(term, count) rows of a GROUP BY."""
-    return [(row[0], int(row[1])) for row in _rows(result)]
-
-
-#: The default of :attr:`Release.stats`, only so that callers that still pass the data graph can leave it out.
 @dataclass(frozen=True)
 class Release:
     """What the metadata needs to know about the build."""

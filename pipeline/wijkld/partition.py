@@ -379,7 +379,7 @@ def _closure(
 
 def _graph_from(quads: Iterable[ox.Quad | ox.Triple], source: Path) -> Graph:
     """An rdflib graph of Oxigraph triples, each IRI one shared term (a partition repeats them often)."""
-    from .validate import from_oxigraph
+    from .terms import from_oxigraph
 
     graph = Graph(bind_namespaces="none")
     nodes: dict[str, URIRef] = {}

@@ -20,32 +20,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .curie import used_prefixes
+from .terms import from_oxigraph_skolemised, oxigraph_terms
 from .vocab import PREFIXES, RDF
 
 Quad = tuple[URIRef, URIRef, Node, URIRef | None]
-#: A triple's terms as Oxigraph takes them: ``ox.Triple(*terms)``, ``ox.Quad(*terms, graph)``.
-OxigraphTerms = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
-
-
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise ValueError(f"blank nodes and other terms are not published: {term!r}")
-
-
-def oxigraph_terms(triple: tuple[Node, Node, Node], blank_nodes: bool = False) -> OxigraphTerms:
-    """An rdflib triple's terms for Oxigraph: :func:`to_oxigraph`, or with ``blank_nodes`` :func:`to_oxigraph_term`."""
-    convert = to_oxigraph_term if blank_nodes else to_oxigraph
-    s, p, o = convert(triple[0]), convert(triple[1]), convert(triple[2])
-    if isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode):
-        raise ValueError(f"not an RDF triple (a literal subject, or a predicate that is no IRI): {triple!r}")
-    return s, p, o
 
 
 def _predicate_order(p: URIRef) -> tuple[int, str]:
@@ -201,24 +179,11 @@ def skolemise(graph: Graph, prefix: str) -> Graph:
     for prefix_name, namespace in graph.namespaces():
         result.bind(prefix_name, namespace)
     for quad in dataset:
-        result.add((_from_ox(quad.subject, prefix), _from_ox(quad.predicate, prefix), _from_ox(quad.object, prefix)))
+        result.add(
+            (
+                from_oxigraph_skolemised(quad.subject, prefix),
+                from_oxigraph_skolemised(quad.predicate, prefix),
+                from_oxigraph_skolemised(quad.object, prefix),
+            )
+        )
     return result
-
-
-def to_oxigraph_term(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
-    """:func:`to_oxigraph`, blank nodes included (same label)."""
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    return to_oxigraph(term)
-
-
-def _from_ox(term: object, prefix: str) -> Node:
-    if isinstance(term, ox.BlankNode):
-        return URIRef(prefix + term.value)
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    assert isinstance(term, ox.Literal)
-    # as written: rdflib would normalise "01"^^xsd:integer to "1" in the published shapes, vocabulary or report
-    if term.language:
-        return Literal(term.value, lang=term.language, normalize=False)
-    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)

@@ -31,7 +31,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from . import validate
+from . import rdf_files, validate
 from .curie import shorten
 from .errors import WijkldError
 from .pyshacl_support import shacl_shacl, sparql_parse_cache
@@ -758,7 +758,7 @@ def run(
     out = Outcome()
     shapes = validate.load_shapes(shapes_paths)
     problems = meta_shacl(shapes)
-    data = validate.read_data(data_paths).graph
+    data = rdf_files.read_data(data_paths).graph
     problems += lint(shapes, data, validate.load_ontology())
     for problem in problems:
         out.lines.append(str(problem))

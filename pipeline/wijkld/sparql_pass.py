@@ -29,8 +29,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from .query import Token, tokenize
-from .validate import SEVERITY_NAMES, EngineGap, Result, from_oxigraph, path_text, shape_name, term_nt
+from .sparql_lexer import Token, tokenize
+from .terms import from_oxigraph
+from .validate import SEVERITY_NAMES, EngineGap, Result, path_text, shape_name, term_nt
 from .vocab import OWL, RDF, RDFS, SH, sh_prefixes
 
 #: Shape parameters that evaluate another shape on value nodes: a shape used through one is not targeted alone.
@@ -144,7 +145,7 @@ def lift_not_exists(select: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]
     """``select`` without its top-level ``FILTER NOT EXISTS`` groups and projecting ``*``, the groups, and
     the variables it projected; None where there is no such group or lifting could change the answers.
 
-    Read with :func:`wijkld.query.tokenize`, so braces, keywords and variables inside strings, IRIs and
+    Read with :func:`wijkld.sparql_lexer.tokenize`, so braces, keywords and variables inside strings, IRIs and
     comments never count, and ``<`` is a comparison or an IRI as Oxigraph's parser decides.
     """
     tokens = list(tokenize(select))

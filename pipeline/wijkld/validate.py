@@ -20,24 +20,22 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pyoxigraph as ox
 from pyshacl import validate as pyshacl_validate
-from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from . import inputs, records
+from . import inputs
 from .errors import WijkldError
-from .iris import Minter
-from .locate import Location, Locator, under_base
-from .publish import oxigraph_terms
 from .pyshacl_support import focus_on_targets_only, ontology_mixin, sparql_parse_cache
+from .rdf_files import quiet_literals, syntax_error_message
 from .resources import resource_dir
+from .terms import from_oxigraph, oxigraph_terms
 from .vocab import RDF, SH, XSD
 
 SEVERITY_NAMES = {SH.Info: "info", SH.Warning: "warning", SH.Violation: "violation"}
@@ -48,17 +46,6 @@ LEVELS = ("info", "warning", "violation")
 SHAPE_PARAMETERS = (SH.node, SH.qualifiedValueShape, SH["not"])
 LIST_PARAMETERS = (SH["or"], SH["and"], SH.xone)
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
-
-#: File name endings (after an optional ``.gz``) and the RDF syntax they hold.
-FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-}
-
 
 #: ``auto`` takes the ``shacl`` engine where it gives pyshacl's results (see :func:`fast_engine_gap`).
 ENGINES = ("auto", "shacl", "pyshacl")
@@ -439,187 +426,6 @@ def shape_name(shapes: Graph, shape: Node) -> str:
         where = shape_name(shapes, parent)
     path = shapes.value(shape, SH.path)
     return f"{where}[{_path(shapes, path) if path is not None else ''}]"
-
-
-# -- reading RDF files with line and column numbers in errors ----------------------------------------
-
-
-@dataclass
-class Data:
-    """The triples of the files read, and which file each subject was first seen in."""
-
-    graph: Graph
-    files: list[str] = field(default_factory=list)
-    origin: dict[Node, str] = field(default_factory=dict)
-
-
-def rdf_format(path: Path) -> tuple[ox.RdfFormat, bool]:
-    """The syntax of ``path`` by its name, and whether it is gzipped; WijkldError if the name says nothing."""
-    name = path.name.lower()
-    gzipped = name.endswith(".gz")
-    suffix = Path(name[:-3] if gzipped else name).suffix
-    if suffix not in FORMATS:
-        known = ", ".join(sorted(FORMATS))
-        raise WijkldError(f"{path}: cannot tell the RDF syntax from the file name; expected one of {known} (+ .gz)")
-    return FORMATS[suffix], gzipped
-
-
-def read_data(paths: Iterable[Path]) -> Data:
-    """Parse RDF files into one graph (named graphs merged); WijkldError ``file:line:col: ...`` on bad input."""
-    paths = list(paths)
-    data = Data(Graph())
-    for index, path in enumerate(paths):
-        bnode_prefix = f"f{index}-" if len(paths) > 1 else ""  # blank nodes of different files are different
-        data.files.append(str(path))
-        for s, p, o in parse_file(path, bnode_prefix):
-            data.graph.add((s, p, o))
-            data.origin.setdefault(s, str(path))
-    return data
-
-
-def parse_file(path: Path, bnode_prefix: str = "") -> Iterator[tuple[Node, URIRef, Node]]:
-    """The triples of one RDF file, any named graphs merged into one.
-
-    Parsed as it is read (wijkld.inputs: regular files only, gzip inflated with a cap), so the text is never
-    held whole; a broken gzip stream is reported at the line and column where the good text ends.
-    """
-    fmt, gzipped = rdf_format(path)
-    with inputs.open_input(path, what="read the data", gzipped=gzipped) as handle:
-        yield from _parse(handle, fmt, path, bnode_prefix)
-
-
-def _parse(handle: BinaryIO, fmt: ox.RdfFormat, path: Path, bnode_prefix: str) -> Iterator[tuple[Node, URIRef, Node]]:
-    try:
-        for quad in quiet_literals(ox.parse(handle, fmt, base_iri=path.absolute().as_uri())):
-            yield (
-                from_oxigraph(quad.subject, bnode_prefix, path),
-                URIRef(quad.predicate.value),
-                from_oxigraph(quad.object, bnode_prefix, path),
-            )
-    except SyntaxError as exc:
-        raise WijkldError(syntax_error_message(path, exc)) from None
-
-
-def quiet_literals(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
-    """rdflib logs a traceback for every ill-typed literal ("x"^^xsd:date); the shapes report those better."""
-    logger = logging.getLogger("rdflib.term")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        yield from quads
-    finally:
-        logger.setLevel(level)
-
-
-_POSITION_PREFIX = re.compile(r"^Parser error (?:at|between) [^:]*: ")
-
-
-def syntax_error_message(path: Path, exc: SyntaxError) -> str:
-    """``file:line:col: message``, or ``file: message`` when the parser gives no position."""
-    message = _POSITION_PREFIX.sub("", str(exc.msg or exc))
-    if exc.lineno:
-        return f"{path}:{exc.lineno}:{exc.offset or 1}: {message}"
-    return f"{path}: {message}"
-
-
-def from_oxigraph(term: object, bnode_prefix: str, path: Path) -> Node:
-    """An rdflib term for an Oxigraph one; ``path`` names the source in the error for an RDF 1.2 triple term."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(bnode_prefix + term.value)
-    if isinstance(term, ox.Literal):
-        # not normalised: rdflib would rewrite "2007-05-03Z"^^xsd:date as "2007-05-03", hiding it from sh:pattern
-        if term.language:
-            return Literal(term.value, lang=term.language, normalize=False)
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value, normalize=False)
-        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
-    raise WijkldError(f"{path}: RDF 1.2 triple terms are not supported by the validator")
-
-
-# -- the validate command: read, check, and find where results come from ------------------------------
-
-#: What ``wijkld validate`` checks when no files are named: the release's data dump.
-DEFAULT_DATA = Path("dist/wijkld.nt.gz")
-#: Where ``wijkld validate`` looks for the source records by default.
-DEFAULT_RECORDS = Path("data")
-
-
-@dataclass
-class Run:
-    """One validation with all that reporting needs."""
-
-    report: Report
-    locate: Callable[[str], Location | None]
-    shape_names: tuple[str, ...]
-    skolem_prefix: str
-    prefixes: dict[str, str]
-    notes: list[str] = field(default_factory=list)
-
-
-def run(paths: list[Path], shapes_path: Path | None, records_dir: Path | None, base: str, engine: str = "auto") -> Run:
-    """Read the files and shapes (positions in syntax errors), validate, and prepare source lookup."""
-    data = read_data(paths)
-    files = shapes_files([shapes_path] if shapes_path else None)
-    if not files:
-        raise WijkldError(f"{shapes_path}: no shapes found: the folder holds no Turtle files (*.ttl)")
-    shapes = load_shapes(files)
-    if not all_shapes(shapes):  # else every file would "conform" to nothing
-        held = "the Turtle files of this folder hold" if shapes_path and shapes_path.is_dir() else "the file holds"
-        raise WijkldError(
-            f"{shapes_path}: no shapes found: {held} no SHACL shapes "
-            "(no sh:NodeShape, sh:PropertyShape, target or sh:path), so nothing would be checked"
-        )
-    pyshacl_log = logging.getLogger("pyshacl-validate")
-    pyshacl_log.addFilter(_no_shape_errors)  # pyshacl logs what it raises; we report it ourselves
-    try:
-        report = check(data.graph, shapes, load_ontology(), engine=engine)
-    except (ConstraintLoadError, ReportableRuntimeError, ShapeLoadError, re.error) as exc:
-        raise WijkldError(f"the shapes are not valid SHACL: {exc}") from None
-    finally:
-        pyshacl_log.removeFilter(_no_shape_errors)
-    notes: list[str] = []
-    locator = _locator(report, records_dir, Minter(base), notes)
-    origin = {str(node): file for node, file in data.origin.items()}
-
-    def locate(iri: str) -> Location | None:
-        found = locator.find(iri) if locator else None
-        if found is None and iri in origin:
-            return Location(origin[iri], 0)
-        return found
-
-    prefixes = {p: str(ns) for p, ns in shapes.namespaces() if p}
-    return Run(
-        report=report,
-        locate=locate,
-        shape_names=tuple(sorted({shape_name(shapes, s) for s in all_shapes(shapes)})),
-        skolem_prefix=Minter(base).skolem_prefix("report"),
-        prefixes=prefixes,
-        notes=notes,
-    )
-
-
-def _no_shape_errors(record: logging.LogRecord) -> bool:
-    return record.levelno < logging.ERROR
-
-
-def _locator(report: Report, records_dir: Path | None, minter: Minter, notes: list[str]) -> Locator | None:
-    """Records named with --records; else data/ when the results are about resources under our base."""
-    if records_dir is not None:
-        return Locator(records.load(records_dir), minter)
-    if not report.results or not DEFAULT_RECORDS.is_dir() or not under_base(_focus_nodes(report.results), minter):
-        return None
-    try:
-        return Locator(records.load(DEFAULT_RECORDS), minter)
-    except WijkldError as exc:
-        first = str(exc.message).splitlines()[0]
-        notes.append(f"note: source records not named: cannot read {DEFAULT_RECORDS}/ ({first} ...)")
-        return None
-
-
-def _focus_nodes(results: Iterable[Result]) -> list[str]:
-    return [iri for r in results for iri in [r.focus, *_focus_nodes(r.details)]]
 
 
 def all_shapes(shapes: Graph) -> set[Node]:

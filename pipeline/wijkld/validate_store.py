@@ -26,7 +26,7 @@ from rdflib.term import Node
 from . import pyshacl_support, sparql_pass, validate
 from .dataset import Data
 from .errors import WijkldError
-from .publish import OxigraphTerms, oxigraph_terms
+from .terms import OxigraphTerms, from_oxigraph, oxigraph_terms
 from .vocab import RDF, SH
 
 
@@ -130,7 +130,7 @@ def _result_triples(item: sparql_pass.Found, shapes: Graph, graph: Graph) -> lis
 
 
 def _term(term: object) -> Node:
-    return validate.from_oxigraph(term, "", Path("store"))
+    return from_oxigraph(term, "", Path("store"))
 
 
 def _copied(node: Node, shapes: Graph, graph: Graph) -> Node:
