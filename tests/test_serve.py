@@ -33,7 +33,7 @@ import pytest
 
 from wijkld import build, serve
 from wijkld import query as sparql
-from wijkld.iris import DEFAULT_BASE
+from wijkld.iris import DEFAULT_BASE, VOCAB
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "serve"
@@ -448,7 +448,9 @@ def test_malformed_queries_are_400_with_line_and_column(server: serve.Server, te
 
 
 def test_bad_requests(server: serve.Server) -> None:
-    assert fetch(server, "/sparql").status == 400  # no query
+    assert fetch(server, "/sparql", query="").status == 400  # an empty query (no query at all: the description)
+    empty_post = fetch(server, "/sparql", method="POST", data=b"", headers={"Content-Type": "application/sparql-query"})
+    assert empty_post.status == 400
     assert fetch(server, "/nothing/here").status == 404
     wrong_type = fetch(server, "/sparql", method="POST", data=b"{}", headers={"Content-Type": "application/json"})
     assert wrong_type.status == 415
@@ -855,3 +857,94 @@ def test_every_download_url_of_the_release_gives_the_published_bytes(release_dir
             assert response.headers.get("Content-Length") == str(len(published)), url
     finally:
         running.close()
+
+
+@pytest.fixture(scope="module")
+def release_server(release_dir: Path) -> Iterator[serve.Server]:
+    """The server over the built release (pages and per-resource files included)."""
+    config = serve.Config(dist=release_dir, port=0, timeout=5.0, workers=1, quiet=True)
+    running = serve.start(config).start_background()
+    yield running
+    running.close()
+
+
+def test_every_resource_negotiates_to_its_published_files(release_server: serve.Server, release_dir: Path) -> None:
+    """HTML, Turtle and JSON-LD by Accept are the resource's files byte for byte; N-Triples their triples."""
+    pages = sorted(release_dir.glob("doc/**/*.html"))
+    assert len(pages) > 400
+    for page in pages:
+        stem = page.with_suffix("")
+        path = release_server.app.base_path + "/" + str(stem.relative_to(release_dir))
+        for accept, suffix in (("text/html", ".html"), ("text/turtle", ".ttl"), ("application/ld+json", ".jsonld")):
+            response = fetch(release_server, path, headers={"Accept": accept})
+            assert response.status == 200 and response.body == stem.with_suffix(suffix).read_bytes(), (path, accept)
+            assert response.headers.get("Vary") == "Accept"
+    sample = pages[0].with_suffix("")
+    path = release_server.app.base_path + "/" + str(sample.relative_to(release_dir))
+    as_json = fetch(release_server, path, headers={"Accept": "application/json"})
+    assert as_json.status == 200 and as_json.body == sample.with_suffix(".jsonld").read_bytes()
+    lines = fetch(release_server, path, headers={"Accept": "application/n-triples"})
+    expected = {t for t in ox.parse(sample.with_suffix(".ttl").read_bytes(), ox.RdfFormat.TURTLE)}
+    assert lines.status == 200 and set(ox.parse(lines.body, ox.RdfFormat.N_TRIPLES)) == expected
+    assert lines.body.splitlines() == sorted(lines.body.splitlines())
+    refused = fetch(release_server, path, headers={"Accept": "image/png"})
+    assert refused.status == 406 and "text/turtle" in refused.text and "application/ld+json" in refused.text
+
+
+def test_the_endpoint_without_a_query_describes_itself(release_server: serve.Server) -> None:
+    """GET /sparql without a query: a SPARQL 1.1 Service Description (Turtle), the query page for browsers."""
+    response = fetch(release_server, "/sparql", headers={"Accept": "text/turtle"})
+    assert response.status == 200 and response.type == "text/turtle"
+    store = ox.Store()
+    store.load(response.body, format=ox.RdfFormat.TURTLE)
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    endpoint = release_server.url + "/sparql"
+    asked = store.query(
+        f"ASK {{ <{endpoint}> a <{sd}Service> ; <{sd}endpoint> <{endpoint}> ;"
+        f" <{sd}supportedLanguage> <{sd}SPARQL11Query> ; <{sd}defaultDataset> ?d ."
+        f" ?d <{sd}namedGraph> [ <{sd}name> <{DEFAULT_BASE}/graph/data> ] }}"
+    )
+    assert bool(asked)
+    del asked
+    browser = fetch(release_server, "/sparql", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert browser.status == 200 and browser.type == "text/html"
+    empty = fetch(release_server, "/sparql", query="")
+    assert empty.status == 400  # a query parameter that is empty is a mistake, not a request for the description
+
+
+def test_vocabulary_and_shape_iris_resolve(release_server: serve.Server, release_dir: Path) -> None:
+    """{VOCAB} is the vocabulary (HTML or Turtle by Accept); every term 303s to its section or to the vocabulary;
+    {VOCAB}shapes/ and every shape to shapes.ttl."""
+    vocab_path = urlsplit(VOCAB).path
+    html = fetch(release_server, vocab_path, headers={"Accept": "text/html"})
+    assert html.status == 200 and html.body == (release_dir / "vocabulary.html").read_bytes()
+    turtle = fetch(release_server, vocab_path.rstrip("/"), headers={"Accept": "text/turtle"})
+    assert turtle.status == 200 and turtle.body == (release_dir / "vocabulary.ttl").read_bytes()
+    terms = {
+        q.subject.value
+        for q in ox.parse((release_dir / "vocabulary.ttl").read_bytes(), ox.RdfFormat.TURTLE)
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(VOCAB)
+    }
+    terms = {t for t in terms if "/" not in t[len(VOCAB) :] and t != VOCAB}
+    assert len(terms) > 50
+    sections = (release_dir / "vocabulary.html").read_text(encoding="utf-8")
+    for term in sorted(terms):
+        name = term[len(VOCAB) :]
+        as_html = fetch(release_server, vocab_path + name, headers={"Accept": "text/html"})
+        assert as_html.status == 303 and as_html.headers["Location"].endswith(f"/vocabulary.html#{name}"), term
+        assert f'id="{name}"' in sections, f"the vocabulary page has no section for {term}"
+        as_rdf = fetch(release_server, vocab_path + name, headers={"Accept": "text/turtle"})
+        assert as_rdf.status == 303 and as_rdf.headers["Location"] == vocab_path, term
+    shapes = {
+        q.subject.value
+        for q in ox.parse((release_dir / "shapes.ttl").read_bytes(), ox.RdfFormat.TURTLE)
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(VOCAB + "shapes/")
+    } - {VOCAB + "shapes/"}  # the shapes graph itself: the document, below
+    assert len(shapes) > 20
+    for shape in sorted(shapes)[:40]:
+        response = fetch(release_server, urlsplit(shape).path, headers={"Accept": "text/turtle"})
+        assert response.status == 303 and response.headers["Location"] == vocab_path + "shapes/", shape
+    listed = fetch(release_server, vocab_path + "shapes/", headers={"Accept": "text/turtle"}, follow=True)
+    assert listed.status == 200 and listed.body == (release_dir / "shapes.ttl").read_bytes()
+    assert fetch(release_server, vocab_path + "NoSuchTerm").status == 404
+    assert fetch(release_server, vocab_path, headers={"Accept": "image/png"}).status == 406

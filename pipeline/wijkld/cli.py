@@ -587,9 +587,14 @@ def serve_command(
 
     \b
       /                   query page with the example queries
-      /sparql             SPARQL 1.1 Protocol endpoint (GET, POST; read-only)
+      /sparql             SPARQL 1.1 Protocol endpoint (GET, POST; read-only);
+                          without a query, its Service Description
       {base path}/id/...  303 See Other to {base path}/doc/...
-      {base path}/doc/... HTML, Turtle, N-Triples or JSON-LD by Accept
+      {base path}/doc/... HTML, Turtle, N-Triples or JSON-LD by Accept: the
+                          release's own files for the resource
+      {base path}/<file>  the release's files (the DCAT download URLs)
+      /wijkld/def/...     the vocabulary (HTML or Turtle) and its terms (303 to
+                          their section); /wijkld/def/shapes/... the shapes
       /.well-known/void   VoID description
 
     Thing IRIs are served under this server's scheme and host: with the base

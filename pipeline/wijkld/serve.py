@@ -140,7 +140,9 @@ GRAPH_TYPES = [
     ("text/plain", "ntriples"),
     ("text/html", "html"),
 ]
-DOC_TYPES = [("text/html", "html")] + [t for t in GRAPH_TYPES if t[1] != "html"]
+DOC_TYPES = [("text/html", "html")] + [t for t in GRAPH_TYPES if t[1] != "html"] + [("application/json", "jsonld")]
+#: The files wijkld build publishes per resource (doc/{type}/{key}.*), by format: what negotiation returns.
+PUBLISHED_SUFFIXES = {"html": ".html", "turtle": ".ttl", "jsonld": ".jsonld"}
 MEDIA_TYPES = {
     "json": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",
@@ -908,6 +910,9 @@ class App:
         #: The release folder, served as static files under the base path: the pages and downloads
         #: that wijkld build writes (index.html, doc/{type}/{key}.html|.ttl|.jsonld, the dumps).
         self.static_root: Path | None = config.dist.resolve() if config.dist.is_dir() else None
+        #: the vocabulary's and the shapes' terms (local names under VOCAB), from the release's Turtle files
+        self.vocabulary_terms = _local_names(config.dist / "vocabulary.ttl", VOCAB)
+        self.shape_terms = _local_names(config.dist / "shapes.ttl", VOCAB + "shapes/")
 
     def static_file(self, path: str) -> Path | None:
         """The file of the release at a request path under the base path; None outside it or if missing."""
@@ -1062,6 +1067,105 @@ class App:
         body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={"void": vd})
         return body if isinstance(body, bytes) else b""
 
+    def definition(self, path: str, accept: str | None) -> tuple[int, bytes, str, dict[str, str]]:
+        """What a vocabulary or shape IRI (``{VOCAB}...``) answers: status, body, media type, headers.
+
+        The vocabulary document ``{VOCAB}`` is vocabulary.html or vocabulary.ttl by Accept; a term
+        ``{VOCAB}Term`` is 303 See Other to its section of the vocabulary page (HTML) or to the
+        vocabulary (RDF). The shapes ``{VOCAB}shapes/`` and each shape likewise, as shapes.ttl.
+        """
+        vocab_path = urlsplit(VOCAB).path
+        rest = path[len(vocab_path) :]
+        shapes = rest == "shapes/" or rest.startswith("shapes/")
+        name = rest[len("shapes/") :] if shapes else rest
+        file = "shapes.ttl" if shapes else "vocabulary.ttl"
+        offers = [("text/turtle", "turtle"), ("application/n-triples", "ntriples"), ("text/plain", "ntriples")]
+        if not shapes:
+            offers.insert(0, ("text/html", "html"))
+        fmt = negotiate(accept, offers)
+        headers = {"Vary": "Accept"}
+        if name:
+            known = self.shape_terms if shapes else self.vocabulary_terms
+            if name not in known:
+                return 404, f"Error 404 Not Found: no such term: {VOCAB}{rest}\n".encode(), "text/plain", headers
+            if fmt is None:
+                return (
+                    406,
+                    f"Error 406 Not Acceptable: offered: {', '.join(m for m, _ in offers)}\n".encode(),
+                    ("text/plain"),
+                    headers,
+                )
+            target = (
+                f"{self.base_path}/vocabulary.html#{name}"
+                if fmt == "html"
+                else vocab_path + ("shapes/" if shapes else "")
+            )
+            return 303, f"See {target}\n".encode(), "text/plain; charset=utf-8", headers | {"Location": target}
+        if fmt is None:
+            return (
+                406,
+                f"Error 406 Not Acceptable: offered: {', '.join(m for m, _ in offers)}\n".encode(),
+                ("text/plain"),
+                headers,
+            )
+        found = self.static_file(f"{self.base_path}/{'vocabulary.html' if fmt == 'html' else file}")
+        if found is None:
+            return 404, f"Error 404 Not Found: the release has no {file}\n".encode(), "text/plain", headers
+        body = found.read_bytes()
+        if fmt == "ntriples":
+            body = _sorted_ntriples(body)
+        return 200, body, MEDIA_TYPES[fmt], headers
+
+    def published(self, doc_path: str, fmt: str) -> bytes | None:
+        """The representation of a document the release publishes as a file, in ``fmt``; None if it has none.
+
+        HTML, Turtle and JSON-LD are the files themselves; N-Triples are the triples of the Turtle file,
+        sorted, so that every door gives the same data.
+        """
+        if fmt == "ntriples":
+            turtle = self.static_file(doc_path + ".ttl")
+            if turtle is None:
+                return None
+            return _sorted_ntriples(turtle.read_bytes())
+        suffix = PUBLISHED_SUFFIXES.get(fmt)
+        found = self.static_file(doc_path + suffix) if suffix else None
+        return found.read_bytes() if found is not None else None
+
+    def service_description(self, endpoint: str) -> bytes:
+        """A SPARQL 1.1 Service Description of the endpoint (what GET /sparql without a query returns)."""
+        n = ox.NamedNode
+        sd, formats = "http://www.w3.org/ns/sparql-service-description#", "http://www.w3.org/ns/formats/"
+        service, dataset = n(endpoint), n(endpoint + "#dataset")
+        triples = [
+            ox.Triple(service, n(RDF_TYPE), n(sd + "Service")),
+            ox.Triple(service, n(sd + "endpoint"), service),
+            ox.Triple(service, n(sd + "supportedLanguage"), n(sd + "SPARQL11Query")),
+            ox.Triple(service, n(sd + "feature"), n(sd + "UnionDefaultGraph")),
+            ox.Triple(service, n(sd + "defaultDataset"), dataset),
+            ox.Triple(dataset, n(RDF_TYPE), n(sd + "Dataset")),
+            ox.Triple(dataset, n("http://rdfs.org/ns/void#sparqlEndpoint"), service),
+        ]
+        for name in (
+            "SPARQL_Results_JSON",
+            "SPARQL_Results_XML",
+            "SPARQL_Results_CSV",
+            "SPARQL_Results_TSV",
+            "Turtle",
+            "N-Triples",
+            "JSON-LD",
+        ):
+            triples.append(ox.Triple(service, n(sd + "resultFormat"), n(formats + name)))
+        for graph in sorted(self.pool.info.get("graphs", {})):
+            named = n(endpoint + "#graph-" + graph.rsplit("/", 1)[-1])
+            triples += [
+                ox.Triple(dataset, n(sd + "namedGraph"), named),
+                ox.Triple(named, n(RDF_TYPE), n(sd + "NamedGraph")),
+                ox.Triple(named, n(sd + "name"), n(graph)),
+            ]
+        body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={"sd": sd, "formats": formats})
+        assert isinstance(body, bytes)
+        return body
+
 
 class Handler(BaseHTTPRequestHandler):
     """One request: parse, route, answer. Every response has a length, so keep-alive works."""
@@ -1172,6 +1276,9 @@ class Handler(BaseHTTPRequestHandler):
                 self.page(url.query, request.get("body"))
             elif path == "/.well-known/void":
                 self.void()
+            elif (path + "/").startswith(urlsplit(VOCAB).path):  # the vocabulary, its terms, the shapes
+                status, body, media, headers = app.definition(path, self.headers.get("Accept"))
+                self.send(status, body, media, headers)
             elif static := app.static_file(path):  # the release's own files: pages, .ttl, .jsonld, dumps
                 self.send(200, static.read_bytes(), static_type(static))
             elif path.startswith(app.base_path + "/id/"):
@@ -1223,6 +1330,15 @@ class Handler(BaseHTTPRequestHandler):
             self.fail(403, "SPARQL Update is refused: this is a read-only query service over a release.")
             return
         queries = params.get("query", [])
+        if not queries and body is None and not params:
+            # SPARQL 1.1 Service Description: Turtle for clients, the query page for browsers
+            if negotiate(self.headers.get("Accept"), [("text/turtle", "turtle"), ("text/html", "html")]) == "html":
+                self.page("", None)
+                return
+            host = self.headers.get("Host") or f"{self.app.config.host}:{self.server.server_address[1]}"
+            endpoint = f"http://{host}/sparql"
+            self.send(200, self.app.service_description(endpoint), MEDIA_TYPES["turtle"], {"Vary": "Accept"})
+            return
         if not queries:
             self.fail(400, "no query: send ?query=... (GET) or POST a query; the query page is at /")
             return
@@ -1320,6 +1436,10 @@ class Handler(BaseHTTPRequestHandler):
             return
         if fmt is None:
             self.fail(406, f"offered: {', '.join(m for m, _ in DOC_TYPES)}", headers)
+            return
+        published = self.app.published(path, fmt)
+        if published is not None:  # the release's own file: the same bytes as a download of it
+            self.send(200, published, MEDIA_TYPES[fmt], headers)
             return
         reply = self.app.describe(thing, self.client)
         if reply.status != 200 or reply.result is None:
@@ -1426,6 +1546,27 @@ STATIC_TYPES = {
 def static_type(path: Path) -> str:
     return STATIC_TYPES.get(
         path.suffix, "text/plain; charset=utf-8" if path.name == "SHA256SUMS" else "application/octet-stream"
+    )
+
+
+def _sorted_ntriples(turtle: bytes) -> bytes:
+    """The triples of a Turtle document as sorted N-Triples lines."""
+    lines = ox.serialize([q.triple for q in ox.parse(turtle, ox.RdfFormat.TURTLE)], format=ox.RdfFormat.N_TRIPLES)
+    assert isinstance(lines, bytes)
+    return b"".join(sorted(lines.splitlines(keepends=True)))
+
+
+def _local_names(turtle: Path, namespace: str) -> frozenset[str]:
+    """The local names (without a slash) of the subjects under ``namespace`` in a Turtle file, if there is one."""
+    if not turtle.is_file():
+        return frozenset()
+    subjects = {
+        q.subject.value
+        for q in ox.parse(turtle.read_bytes(), ox.RdfFormat.TURTLE)
+        if isinstance(q.subject, ox.NamedNode)
+    }
+    return frozenset(
+        s[len(namespace) :] for s in subjects if s.startswith(namespace) and "/" not in s[len(namespace) :]
     )
 
 
