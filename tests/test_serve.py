@@ -948,3 +948,31 @@ def test_vocabulary_and_shape_iris_resolve(release_server: serve.Server, release
     assert listed.status == 200 and listed.body == (release_dir / "shapes.ttl").read_bytes()
     assert fetch(release_server, vocab_path + "NoSuchTerm").status == 404
     assert fetch(release_server, vocab_path, headers={"Accept": "image/png"}).status == 406
+
+
+def test_every_iri_under_the_base_that_the_release_mentions_resolves(
+    release_server: serve.Server, release_dir: Path
+) -> None:
+    """The crawler: each IRI under the base in the N-Quads, dcat.ttl and void.ttl (things, documents, terms,
+    shapes, skolem IRIs, graphs, the vocabulary's version, distributions, checksums, downloads), asked as HTML
+    and as Turtle, answers 200 after at most one 303."""
+    base = DEFAULT_BASE + "/"
+    iris: set[str] = set()
+    sources = [(gzip.decompress((release_dir / "wijkld.nq.gz").read_bytes()), ox.RdfFormat.N_QUADS)]
+    sources += [((release_dir / name).read_bytes(), ox.RdfFormat.TURTLE) for name in ("dcat.ttl", "void.ttl")]
+    for content, fmt in sources:
+        for quad in ox.parse(content, fmt):
+            for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+                if isinstance(term, ox.NamedNode) and term.value.startswith(base):
+                    iris.add(term.value.split("#")[0])
+    assert len(iris) > 1500
+    failed = []
+    for iri in sorted(iris):
+        path = quote(urlsplit(iri).path, safe="/:@!$&'()*+,;=-._~")
+        for accept in ("text/html", "text/turtle"):
+            response = fetch(release_server, path, headers={"Accept": accept})
+            if response.status == 303:
+                response = fetch(release_server, response.headers["Location"], headers={"Accept": accept})
+            if response.status != 200:
+                failed.append((iri, accept, response.status))
+    assert failed == []

@@ -595,6 +595,8 @@ def serve_command(
       {base path}/<file>  the release's files (the DCAT download URLs)
       /wijkld/def/...     the vocabulary (HTML or Turtle) and its terms (303 to
                           their section); /wijkld/def/shapes/... the shapes
+      {base path}/graph/  each named graph: 303 to its file or page
+      {base path}/.well-known/genid/...  skolem IRIs: what the release says
       /.well-known/void   VoID description
 
     Thing IRIs are served under this server's scheme and host: with the base

@@ -913,6 +913,11 @@ class App:
         #: the vocabulary's and the shapes' terms (local names under VOCAB), from the release's Turtle files
         self.vocabulary_terms = _local_names(config.dist / "vocabulary.ttl", VOCAB)
         self.shape_terms = _local_names(config.dist / "shapes.ttl", VOCAB + "shapes/")
+        self.vocabulary_versions = _local_names(config.dist / "vocabulary.ttl", VOCAB, OWL_VERSION_IRI)
+        #: dcat.ttl: it also describes the N-Quads file, which the metadata graph inside that file cannot
+        self.catalogue = ox.Store()
+        if (config.dist / "dcat.ttl").is_file():
+            self.catalogue.load((config.dist / "dcat.ttl").read_bytes(), format=ox.RdfFormat.TURTLE)
 
     def static_file(self, path: str) -> Path | None:
         """The file of the release at a request path under the base path; None outside it or if missing."""
@@ -1009,11 +1014,7 @@ class App:
 
     def describe(self, thing: str, client: str = "") -> Answer:
         """What the release says about a thing: its own triples and those pointing at it."""
-        text = (
-            f"CONSTRUCT {{ <{thing}> ?p ?o . ?s ?q <{thing}> . }} "
-            f"WHERE {{ {{ <{thing}> ?p ?o }} UNION {{ ?s ?q <{thing}> }} }}"
-        )
-        return self.run(Job(text, None, self.config.max_results), client)
+        return self.run(Job(describe_query(thing), None, self.config.max_results), client)
 
     def exists(self, thing: str, client: str = "") -> Answer:
         return self.run(Job(f"ASK {{ <{thing}> ?p ?o }}", None, 1), client)
@@ -1067,54 +1068,64 @@ class App:
         body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={"void": vd})
         return body if isinstance(body, bytes) else b""
 
-    def definition(self, path: str, accept: str | None) -> tuple[int, bytes, str, dict[str, str]]:
+    def definition(self, path: str, accept: str | None) -> tuple[int, bytes, str, dict[str, str]] | None:
         """What a vocabulary or shape IRI (``{VOCAB}...``) answers: status, body, media type, headers.
 
         The vocabulary document ``{VOCAB}`` is vocabulary.html or vocabulary.ttl by Accept; a term
         ``{VOCAB}Term`` is 303 See Other to its section of the vocabulary page (HTML) or to the
-        vocabulary (RDF). The shapes ``{VOCAB}shapes/`` and each shape likewise, as shapes.ttl.
+        vocabulary (RDF), and the vocabulary's version IRI to the vocabulary. The shapes
+        ``{VOCAB}shapes/`` and each shape likewise, as shapes.ttl; a shape asked for as HTML gives
+        None: the caller shows the page the server makes from the shape's triples (the shapes document too).
         """
         vocab_path = urlsplit(VOCAB).path
         rest = path[len(vocab_path) :]
         shapes = rest == "shapes/" or rest.startswith("shapes/")
         name = rest[len("shapes/") :] if shapes else rest
         file = "shapes.ttl" if shapes else "vocabulary.ttl"
-        offers = [("text/turtle", "turtle"), ("application/n-triples", "ntriples"), ("text/plain", "ntriples")]
-        if not shapes:
-            offers.insert(0, ("text/html", "html"))
+        offers = [("text/html", "html"), ("text/turtle", "turtle"), ("application/n-triples", "ntriples")]
+        offers.append(("text/plain", "ntriples"))
         fmt = negotiate(accept, offers)
         headers = {"Vary": "Accept"}
-        if name:
-            known = self.shape_terms if shapes else self.vocabulary_terms
-            if name not in known:
-                return 404, f"Error 404 Not Found: no such term: {VOCAB}{rest}\n".encode(), "text/plain", headers
-            if fmt is None:
-                return (
-                    406,
-                    f"Error 406 Not Acceptable: offered: {', '.join(m for m, _ in offers)}\n".encode(),
-                    ("text/plain"),
-                    headers,
-                )
-            target = (
-                f"{self.base_path}/vocabulary.html#{name}"
-                if fmt == "html"
-                else vocab_path + ("shapes/" if shapes else "")
-            )
-            return 303, f"See {target}\n".encode(), "text/plain; charset=utf-8", headers | {"Location": target}
+
+        def answer(status: int, text: str, extra: dict[str, str] | None = None) -> tuple[int, bytes, str, dict]:
+            return status, text.encode(), "text/plain; charset=utf-8", headers | (extra or {})
+
+        if name and not shapes and name in self.vocabulary_versions:
+            return answer(303, f"See {vocab_path}\n", {"Location": vocab_path})
+        if name and name not in (self.shape_terms if shapes else self.vocabulary_terms):
+            return answer(404, f"Error 404 Not Found: no such term: {VOCAB}{rest}\n")
         if fmt is None:
-            return (
-                406,
-                f"Error 406 Not Acceptable: offered: {', '.join(m for m, _ in offers)}\n".encode(),
-                ("text/plain"),
-                headers,
-            )
+            return answer(406, f"Error 406 Not Acceptable: offered: {', '.join(m for m, _ in offers)}\n")
+        if shapes and fmt == "html":
+            return None
+        if name:
+            target = vocab_path + "shapes/" if shapes else vocab_path
+            if fmt == "html":
+                target = f"{self.base_path}/vocabulary.html#{name}"
+            return answer(303, f"See {target}\n", {"Location": target})
         found = self.static_file(f"{self.base_path}/{'vocabulary.html' if fmt == 'html' else file}")
         if found is None:
-            return 404, f"Error 404 Not Found: the release has no {file}\n".encode(), "text/plain", headers
+            return answer(404, f"Error 404 Not Found: the release has no {file}\n")
         body = found.read_bytes()
-        if fmt == "ntriples":
-            body = _sorted_ntriples(body)
-        return 200, body, MEDIA_TYPES[fmt], headers
+        return 200, _sorted_ntriples(body) if fmt == "ntriples" else body, MEDIA_TYPES[fmt], headers
+
+    def graph_document(self, path: str, accept: str | None) -> str | None:
+        """Where a named graph's IRI (``{base}/graph/<name>``) sends a client: its file or page; None if unknown."""
+        name = path[len(self.base_path + "/graph/") :]
+        html = negotiate(accept, [("text/turtle", "rdf"), ("text/html", "html")]) == "html"
+        vocab_path = urlsplit(VOCAB).path
+        targets = {
+            "data": "resources.html" if html else sparql.DUMP.replace(".nq.", ".nt."),
+            "metadata": "index.html" if html else "dcat.ttl",
+        }
+        if name in ("vocabulary", "shapes"):
+            return vocab_path + ("shapes/" if name == "shapes" else "")
+        return f"{self.base_path}/{targets[name]}" if name in targets else None
+
+    def catalogue_describes(self, thing: str) -> sparql.Result | None:
+        """What dcat.ttl says about ``thing`` where the store cannot (the N-Quads file's own checksum)."""
+        result = sparql.execute(self.catalogue, describe_query(thing))
+        return result if any(t.subject == ox.NamedNode(thing) for t in result.triples) else None
 
     def published(self, doc_path: str, fmt: str) -> bytes | None:
         """The representation of a document the release publishes as a file, in ``fmt``; None if it has none.
@@ -1277,8 +1288,19 @@ class Handler(BaseHTTPRequestHandler):
             elif path == "/.well-known/void":
                 self.void()
             elif (path + "/").startswith(urlsplit(VOCAB).path):  # the vocabulary, its terms, the shapes
-                status, body, media, headers = app.definition(path, self.headers.get("Accept"))
-                self.send(status, body, media, headers)
+                answer = app.definition(path, self.headers.get("Accept"))
+                if answer is None:  # a shape, as HTML: the page made from its triples
+                    self.resource(urlsplit(VOCAB).scheme + "://" + urlsplit(VOCAB).netloc + path, None)
+                else:
+                    self.send(*answer)
+            elif path.startswith(app.base_path + "/.well-known/genid/"):  # skolem IRIs (shapes, vocabulary)
+                self.resource(app.base + path[len(app.base_path) :], None)
+            elif path.startswith(app.base_path + "/graph/"):
+                target = app.graph_document(path, self.headers.get("Accept"))
+                if target is None:
+                    self.fail(404, f"no such graph: {path}")
+                else:
+                    self.send(303, f"See {target}\n".encode(), "text/plain; charset=utf-8", {"Location": target})
             elif static := app.static_file(path):  # the release's own files: pages, .ttl, .jsonld, dumps
                 self.send(200, static.read_bytes(), static_type(static))
             elif path.startswith(app.base_path + "/id/"):
@@ -1421,7 +1443,7 @@ class Handler(BaseHTTPRequestHandler):
         if known.status != 200 or known.result is None:
             self.fail(known.status, known.message)
             return
-        if not known.result.boolean:
+        if not known.result.boolean and self.app.catalogue_describes(thing) is None:
             self.fail(404, f"the release does not describe {thing}")
             return
         location = self.app.base_path + "/doc/" + thing[len(self.app.base) + len("/id/") :]
@@ -1429,15 +1451,20 @@ class Handler(BaseHTTPRequestHandler):
 
     def document(self, path: str) -> None:
         thing = self._iri(path)
+        if thing is None:
+            self.fail(404, f"no such document: {path}", {"Vary": "Accept"})
+            return
+        self.resource(thing, path)
+
+    def resource(self, thing: str, path: str | None) -> None:
+        """The description of ``thing`` by Accept: the release's files for its document ``path`` where it
+        has them, else what the store (or dcat.ttl) says about it."""
         fmt = negotiate(self.headers.get("Accept"), DOC_TYPES)
         headers = {"Vary": "Accept"}
-        if thing is None:
-            self.fail(404, f"no such document: {path}", headers)
-            return
         if fmt is None:
             self.fail(406, f"offered: {', '.join(m for m, _ in DOC_TYPES)}", headers)
             return
-        published = self.app.published(path, fmt)
+        published = self.app.published(path, fmt) if path is not None else None
         if published is not None:  # the release's own file: the same bytes as a download of it
             self.send(200, published, MEDIA_TYPES[fmt], headers)
             return
@@ -1445,15 +1472,17 @@ class Handler(BaseHTTPRequestHandler):
         if reply.status != 200 or reply.result is None:
             self.fail(reply.status, reply.message, headers)
             return
-        result = reply.result
-        if not any(t.subject == ox.NamedNode(thing) for t in result.triples):
+        result: sparql.Result | None = reply.result
+        if not any(t.subject == ox.NamedNode(thing) for t in reply.result.triples):
+            result = self.app.catalogue_describes(thing)
+        if result is None:
             self.fail(404, f"the release does not describe {thing}", headers)
             return
         if result.truncated:
             headers["X-Wijkld-Truncated"] = "true"
         if fmt == "html":
             # the page wijkld build published for this thing, if there is one; else one made from the store
-            page = self.app.static_file(path + ".html")
+            page = self.app.static_file(path + ".html") if path is not None else None
             body = page.read_bytes() if page is not None else self.app.doc_page(thing, result)
             self.send(200, body, MEDIA_TYPES["html"], headers)
             return
@@ -1549,6 +1578,12 @@ def static_type(path: Path) -> str:
     )
 
 
+def describe_query(thing: str) -> str:
+    """A thing's own triples and those pointing at it (an IRI the caller has checked)."""
+    construct = f"CONSTRUCT {{ <{thing}> ?p ?o . ?s ?q <{thing}> . }}"
+    return f"{construct} WHERE {{ {{ <{thing}> ?p ?o }} UNION {{ ?s ?q <{thing}> }} }}"
+
+
 def _sorted_ntriples(turtle: bytes) -> bytes:
     """The triples of a Turtle document as sorted N-Triples lines."""
     lines = ox.serialize([q.triple for q in ox.parse(turtle, ox.RdfFormat.TURTLE)], format=ox.RdfFormat.N_TRIPLES)
@@ -1556,10 +1591,18 @@ def _sorted_ntriples(turtle: bytes) -> bytes:
     return b"".join(sorted(lines.splitlines(keepends=True)))
 
 
-def _local_names(turtle: Path, namespace: str) -> frozenset[str]:
-    """The local names (without a slash) of the subjects under ``namespace`` in a Turtle file, if there is one."""
+OWL_VERSION_IRI = "http://www.w3.org/2002/07/owl#versionIRI"
+
+
+def _local_names(turtle: Path, namespace: str, of: str | None = None) -> frozenset[str]:
+    """The local names (without a slash) of the subjects under ``namespace`` in a Turtle file, if there is one;
+    with ``of``, of the objects of that predicate instead."""
     if not turtle.is_file():
         return frozenset()
+    if of is not None:
+        quads = ox.parse(turtle.read_bytes(), ox.RdfFormat.TURTLE)
+        objects = {q.object.value for q in quads if q.predicate.value == of and isinstance(q.object, ox.NamedNode)}
+        return frozenset(o[len(namespace) :] for o in objects if o.startswith(namespace))
     subjects = {
         q.subject.value
         for q in ox.parse(turtle.read_bytes(), ox.RdfFormat.TURTLE)
