@@ -244,15 +244,19 @@ def test_expected_results_round_trip_through_explain() -> None:
         ex:S a sh:NodeShape ; sh:targetClass ex:Person ; sh:property ex:S-name , ex:S-knows .
         ex:S-name sh:path ex:name ; sh:minCount 1 .
         ex:S-knows sh:path [ sh:inversePath ex:knows ] ; sh:maxCount 0 ; sh:severity sh:Warning .
+        ex:Friend a sh:NodeShape ; sh:targetObjectsOf ex:friend ; sh:property ex:Friend-name .
+        ex:Friend-name sh:path ex:name ; sh:minCount 1 .
         """
     )
-    data = turtle("ex:ann a ex:Person . ex:bob ex:knows ex:ann .")
+    # a literal focus node too: the string friend is checked as a friend and fails (kept a literal in the file)
+    data = turtle('ex:ann a ex:Person . ex:bob ex:knows ex:ann . ex:cid ex:friend "Dora" .')
     report = validate.check(data, shapes, Graph())
     text = shapes_qa.explain(report, {"ex": EX})
     back = Graph().parse(data=text, format="turtle")
     assert shapes_qa.expected_results(back) == shapes_qa.actual_results(report)
     assert shapes_qa.expected_conforms(back) is False
     assert {r.path for r in shapes_qa.actual_results(report)} == {f"{EX}name", f"^<{EX}knows>"}
+    assert Literal("Dora") in set(back.objects(None, URIRef("http://www.w3.org/ns/shacl#focusNode")))
 
 
 def test_fixtures_are_found_per_suite(tmp_path: Path) -> None:

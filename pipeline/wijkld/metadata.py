@@ -244,6 +244,7 @@ def dcat(release: Release) -> Graph:
     g.add((catalog, DCTERMS.publisher, publisher))
     g.add((catalog, DCTERMS.license, licence))
     g.add((catalog, DCAT.dataset, dataset))
+    g.add((catalog, DCAT.contactPoint, contact))
     g.add((catalog, DCTERMS.language, URIRef(EU + "language/NLD")))
     if r.text("homepage"):
         g.add((catalog, FOAF.homepage, URIRef(r.text("homepage") or "")))
@@ -255,6 +256,7 @@ def dcat(release: Release) -> Graph:
         g.add((dataset, DCTERMS.description, Literal(r.text(f"description_{lang}"), lang=lang)))
     g.add((dataset, DCTERMS.identifier, Literal(str(dataset))))
     g.add((dataset, DCTERMS.publisher, publisher))
+    g.add((dataset, DCTERMS.creator, publisher))  # the records are the publisher's transcription of the page
     g.add((dataset, DCTERMS.license, licence))
     g.add((dataset, DCTERMS.accessRights, URIRef(EU + "access-right/PUBLIC")))
     g.add((dataset, DCTERMS.issued, date_literal(r.date("issued"))))  # type: ignore[arg-type]
@@ -281,7 +283,32 @@ def dcat(release: Release) -> Graph:
 
     for info in release.files:
         _distribution(g, release, dataset, info, licence)
+    _range_classes(g)
     return g
+
+
+#: DCAT-AP's range classes of the properties whose values are other parties' IRIs (EU vocabularies, IANA
+#: media types, licences): DCAT-AP-NL 3.0's class-range shapes expect each value typed so. Not dcat:theme
+#: (skos:Concept): our shapes check every skos:Concept as one of our own concepts, with labels and a source.
+RANGE_CLASSES = {
+    DCTERMS.license: DCTERMS.LicenseDocument,
+    DCTERMS.accessRights: DCTERMS.RightsStatement,
+    DCTERMS.language: DCTERMS.LinguisticSystem,
+    DCTERMS.spatial: DCTERMS.Location,
+    DCTERMS.conformsTo: DCTERMS.Standard,
+    DCTERMS.format: DCTERMS.MediaTypeOrExtent,
+    DCAT.mediaType: DCTERMS.MediaType,
+    DCAT.compressFormat: DCTERMS.MediaType,
+    DCAT.landingPage: FOAF.Document,
+    FOAF.homepage: FOAF.Document,
+}
+
+
+def _range_classes(g: Graph) -> None:
+    for predicate, cls in RANGE_CLASSES.items():
+        for value in set(g.objects(None, predicate)):
+            if isinstance(value, URIRef):
+                g.add((value, RDF.type, cls))
 
 
 def _temporal(g: Graph, release: Release, dataset: URIRef) -> None:

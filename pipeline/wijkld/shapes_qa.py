@@ -666,10 +666,12 @@ def explain(report: validate.Report, prefixes: Mapping[str, str] | None = None) 
     g.add((node, RDF.type, SH.ValidationReport))
     g.add((node, SH.conforms, Literal(report.conforms)))
     severities = {name: iri for iri, name in validate.SEVERITY_NAMES.items()}
+    # a literal focus node (a string where an IRI belongs, checked by the shape of what belongs there)
+    literals = {str(o) for o in report.graph.objects(None, SH.focusNode) if isinstance(o, Literal)}
     for i, r in enumerate(sorted(actual_results(report))):
         result = BNode(f"r{i}")
         g.add((node, SH.result, result))
-        g.add((result, SH.focusNode, URIRef(r.focus)))
+        g.add((result, SH.focusNode, Literal(r.focus) if r.focus in literals else URIRef(r.focus)))
         if r.path:
             g.add((result, SH.resultPath, _path_node(g, r.path)))
         g.add((result, SH.sourceConstraintComponent, URIRef(r.component)))
