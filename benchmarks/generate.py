@@ -103,10 +103,10 @@ SEATS = [
 
 
 class Table:
-    """Rows of one CSV file, written in the header order of ``wijkld.schema``."""
+    """Rows of one CSV file, written in the header order of ``wijkld.records.schema``."""
 
     def __init__(self, file: str) -> None:
-        from wijkld.schema import BY_FILE
+        from wijkld.records.schema import BY_FILE
 
         self.file = file
         self.fields = BY_FILE[file].field_names
@@ -135,7 +135,7 @@ def _cell(value: object) -> str:
 
 
 def _slug(text: str) -> str:
-    from wijkld.iris import slugify
+    from wijkld.model.iris import slugify
 
     return slugify(text)
 

@@ -1,4 +1,4 @@
-"""The SPARQL lexer of wijkld.query against the one it replaced (issue 13), side by side, same run.
+"""The SPARQL lexer of wijkld.serve.query against the one it replaced (issue 13), side by side, same run.
 
     python benchmarks/lexer.py                     # 16k, 64k, 256k, 1M characters per input
     python benchmarks/lexer.py --max-seconds 5     # skip old-lexer runs predicted to take longer
@@ -25,10 +25,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "pipeline"))
 
-from wijkld import query as sparql  # noqa: E402
 from wijkld import sparql_lexer  # noqa: E402
+from wijkld.serve import query as sparql  # noqa: E402
 
-# -- the baseline: wijkld.query's lexer before issue 13, verbatim ------------------------------------------
+# -- the baseline: wijkld.serve.query's lexer before issue 13, verbatim ------------------------------------------
 
 _BASE_CHARS = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"

@@ -19,9 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from wijkld import sparql_pass, validate
-from wijkld.partition import store_from_ntriples
-from wijkld.validate_store import write_engine_input
+from wijkld.model.dataset import store_from_ntriples
+from wijkld.validate import engine as validate
+from wijkld.validate import sparql_pass
+from wijkld.validate.store import write_engine_input
 
 
 def peak_mib() -> float:

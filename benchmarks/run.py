@@ -45,7 +45,7 @@ def _peak_mib() -> float:
 
 
 def child_load(data: Path, out: Path) -> dict:
-    from wijkld import records
+    from wijkld.records import load as records
 
     t = time.perf_counter()
     recs = records.load(data)
@@ -65,7 +65,9 @@ def child_stream(data: Path, out: Path, validation: bool = True) -> dict:
 
 
 def child_plain(data: Path, out: Path, budget: float, validation: bool = True) -> dict:
-    from wijkld import mapping, records, validate
+    from wijkld.model import mapping
+    from wijkld.records import load as records
+    from wijkld.validate import engine as validate
 
     started = time.perf_counter()
     stages: dict[str, dict] = {}

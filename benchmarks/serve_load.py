@@ -59,7 +59,7 @@ BUILTIN_MIX = {
 
 
 def query_mix() -> dict[str, str]:
-    from wijkld import query as sparql
+    from wijkld.serve import query as sparql
 
     found = {name: text for name, _, text in sparql.examples()}
     return found or BUILTIN_MIX
@@ -265,7 +265,7 @@ def _collect(statuses: dict[str, int], url: str, stop: threading.Event, connecti
 
 def under_attack(args: argparse.Namespace, queries: list[str]) -> None:
     """Ordinary clients' latency without an attacker, with one (fair shares), and with one when shares are off."""
-    from wijkld import serve
+    from wijkld.serve import server as serve
 
     workers = args.workers or serve.default_workers()
     base = [sys.executable, "-m", "wijkld", "serve", "--dist", str(args.dist), "--port", "0", "--quiet"]
@@ -322,8 +322,8 @@ def under_attack(args: argparse.Namespace, queries: list[str]) -> None:
 
 def worker_overhead(dist: Path, text: str, rounds: int = 2000) -> tuple[float, float]:
     """Mean ms per query in-process and through the worker pool (no HTTP), for the same query."""
-    from wijkld import query as sparql
-    from wijkld import serve
+    from wijkld.serve import query as sparql
+    from wijkld.serve import server as serve
 
     store = sparql.load_store(dist)
     started = time.perf_counter()
@@ -357,7 +357,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    from wijkld import query as sparql
+    from wijkld.serve import query as sparql
 
     dump = sparql.dump_path(args.dist)
     if args.serve_rdflib:

@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph
 
 from wijkld import build
-from wijkld.iris import DEFAULT_BASE
+from wijkld.model.iris import DEFAULT_BASE
 
 REPO = Path(__file__).resolve().parents[1]
 

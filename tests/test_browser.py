@@ -18,8 +18,8 @@ import pytest
 from rdflib import URIRef
 
 from test_pages import a_member, build_site, download_files, is_internal, page_of, parse, rendered
-from wijkld import svg
-from wijkld.vocab import RDF, WIJKLD
+from wijkld.model.vocab import RDF, WIJKLD
+from wijkld.publish.site import svg
 
 CHROMIUM_FLAGS = (
     "--headless",

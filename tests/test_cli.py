@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import wijkld
-from wijkld.cli import cli
+from wijkld.cli.main import cli
 
 BROKEN_LINE = "data/persons.csv:3: field 'name': required value is empty; expected text"
 
@@ -161,7 +161,7 @@ def test_the_command_line_starts_without_the_rdf_stack() -> None:
     import sys
 
     heavy = "('rdflib', 'pyshacl', 'jinja2', 'pyoxigraph')"
-    code = f"import sys, wijkld.cli; print(sorted(m for m in {heavy} if m in sys.modules))"
+    code = f"import sys, wijkld.cli.main; print(sorted(m for m in {heavy} if m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"
 

@@ -11,33 +11,33 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from wijkld import docs
-from wijkld.cli import cli
+from wijkld.cli import docs
+from wijkld.cli.main import cli
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_cli_reference_is_generated_from_the_help() -> None:
     text = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
-    assert text == docs.cli_reference(), "docs/cli.md is stale: run wijkld docs"
+    assert text == docs.cli_reference(cli), "docs/cli.md is stale: run wijkld docs"
 
 
 def test_the_reference_has_every_command_in_the_order_of_wijkld_help() -> None:
     ctx = click.Context(cli, info_name="wijkld")
     expected = ["wijkld", *(f"wijkld {name}" for name in cli.list_commands(ctx))]
-    assert [path for path, _ in docs.help_texts()] == expected
-    headings = re.findall(r"^## (.+)$", docs.cli_reference(), re.M)
+    assert [path for path, _ in docs.help_texts(cli)] == expected
+    headings = re.findall(r"^## (.+)$", docs.cli_reference(cli), re.M)
     assert headings == expected
     assert {"wijkld shapes-qa", "wijkld docs"} <= set(headings)
 
 
 def test_the_reference_does_not_depend_on_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    reference = docs.cli_reference()
+    reference = docs.cli_reference(cli)
     monkeypatch.setenv("COLUMNS", "40")
-    assert docs.cli_reference() == reference
+    assert docs.cli_reference(cli) == reference
 
 
-@pytest.mark.parametrize("path, text", docs.help_texts(), ids=[path for path, _ in docs.help_texts()])
+@pytest.mark.parametrize("path, text", docs.help_texts(cli), ids=[path for path, _ in docs.help_texts(cli)])
 def test_every_command_lists_its_own_exit_codes(path: str, text: str) -> None:
     epilog = text[text.index("Exit codes") :]
     codes = re.findall(r"^    (\d+) ", epilog, re.M)
@@ -52,7 +52,7 @@ def test_exit_code_epilogs_are_not_shared() -> None:
 
 def _checkout(tmp_path: Path) -> Path:
     """A copy of the checkout's generated files, to regenerate."""
-    for name in docs.GENERATED:
+    for name in docs.generated(cli):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(REPO / name, tmp_path / name)
     return tmp_path
@@ -82,7 +82,7 @@ def test_docs_writes_what_is_stale_or_missing(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["docs", "--root", str(root)])
     assert result.exit_code == 0, result.output
     assert result.stdout == "updated: data/README.md, docs/cli.md\n"
-    for name in docs.GENERATED:
+    for name in docs.generated(cli):
         assert (root / name).read_bytes() == (REPO / name).read_bytes(), name
     assert CliRunner().invoke(cli, ["docs", "--check", "--root", str(root)]).exit_code == 0
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from wijkld import build, diff
-from wijkld.cli import cli
+from wijkld import build
+from wijkld.cli.main import cli
 from wijkld.errors import WijkldError
-from wijkld.iris import DEFAULT_BASE
+from wijkld.model.iris import DEFAULT_BASE
+from wijkld.publish import diff
 
 
 def _nt(*lines: str) -> set[bytes]:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from wijkld import diff
 from wijkld.errors import WijkldError
+from wijkld.publish import diff
 
 REPO = Path(__file__).resolve().parents[1]
 DIST = REPO / "dist"

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 import pytest
 
-from wijkld import docs
-from wijkld.cli import cli
+from wijkld.cli import docs
+from wijkld.cli.main import cli
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -35,9 +35,11 @@ import pytest
 from click.testing import CliRunner, Result
 from rdflib import BNode, Graph
 
-from wijkld import build, docs, shapes_qa
-from wijkld.cli import cli
-from wijkld.iris import DEFAULT_BASE
+from wijkld import build
+from wijkld.cli import docs
+from wijkld.cli.main import cli
+from wijkld.model.iris import DEFAULT_BASE
+from wijkld.validate import shapes_qa
 
 REPO = Path(__file__).resolve().parents[1]
 MINIMAL = REPO / "tests" / "fixtures" / "minimal"
@@ -109,7 +111,7 @@ def _shown_code(after: list[str]) -> int | None:
 def help_examples() -> list[Example]:
     """The lines under "Example:" or "Examples:" of every command's --help that run ``wijkld``."""
     found = []
-    for path, text in docs.help_texts():
+    for path, text in docs.help_texts(cli):
         in_examples = False
         for line in text.splitlines():
             if re.fullmatch(r"\s*Examples?:", line):
@@ -312,7 +314,7 @@ def test_example_runs(
     monkeypatch.chdir(workspace)
     args, stdout_file = _split(example.words)
     if args[:1] == ["docs"]:  # in a copy of the checkout's generated files, which it may write
-        for name in docs.GENERATED:
+        for name in docs.generated(cli):
             (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(REPO / name, tmp_path / name)
         args += ["--root", str(tmp_path)]

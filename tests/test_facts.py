@@ -6,7 +6,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
-from wijkld.vocab import DCTERMS, ORG, SCHEMA, WIJKLD
+from wijkld.model.vocab import DCTERMS, ORG, SCHEMA, WIJKLD
 
 PERSONS = [
     "Tjeerd Herrema",

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 
 from wijkld.errors import WijkldError
-from wijkld.iris import DEFAULT_BASE, Minter, check_base, iri_problem, slugify, unique_slugs
+from wijkld.model.iris import DEFAULT_BASE, Minter, check_base, iri_problem, slugify, unique_slugs
 
 # RFC 3987 forbids these in IRIs; N-Triples IRIREF forbids them too.
 FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`]')

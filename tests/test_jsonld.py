@@ -12,7 +12,7 @@ from pyld import jsonld as pyld
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from wijkld import jsonld
+from wijkld.publish import jsonld
 
 
 def _refuse(url: str, options: object = None) -> object:
@@ -30,7 +30,7 @@ def _parse_jsonld(text: str) -> Graph:
 
 
 def test_expansion_matches_pyld(built_release: Graph) -> None:
-    from wijkld.publish import ntriples_lines
+    from wijkld.publish.serialize import ntriples_lines
 
     nquads = b"".join(ntriples_lines(built_release)).decode()
     reference = pyld.from_rdf(nquads, {"format": "application/n-quads"})

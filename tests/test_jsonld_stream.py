@@ -19,9 +19,11 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from wijkld import jsonld, mapping, records
-from wijkld.iris import DEFAULT_BASE, Minter
-from wijkld.vocab import GEO, ORG, PREFIXES, RDF, RDFS, SCHEMA, SKOS, TIME, XSD
+from wijkld.model import mapping
+from wijkld.model.iris import DEFAULT_BASE, Minter
+from wijkld.model.vocab import GEO, ORG, PREFIXES, RDF, RDFS, SCHEMA, SKOS, TIME, XSD
+from wijkld.publish import jsonld
+from wijkld.records import load as records
 
 REPO = Path(__file__).resolve().parents[1]
 ALL = 10**9  # a chunk size that puts every subject in one chunk

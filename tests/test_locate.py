@@ -15,9 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import URIRef
 
-from wijkld import locate, mapping, records
-from wijkld.iris import Minter, slugify
-from wijkld.mapping import SEGMENTS
+from wijkld.model import locate, mapping
+from wijkld.model.iris import Minter, slugify
+from wijkld.model.mapping import SEGMENTS
+from wijkld.records import load as records
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import generate  # noqa: E402

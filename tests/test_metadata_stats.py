@@ -12,10 +12,13 @@ from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from wijkld import mapping, metadata, publish, records
-from wijkld.iris import DEFAULT_BASE, Minter
-from wijkld.terms import oxigraph_terms
-from wijkld.vocab import PREFIXES, RDF, VOID, XSD
+from wijkld.model import mapping
+from wijkld.model.iris import DEFAULT_BASE, Minter
+from wijkld.model.terms import oxigraph_terms
+from wijkld.model.vocab import PREFIXES, RDF, VOID, XSD
+from wijkld.publish import metadata
+from wijkld.publish import serialize as publish
+from wijkld.records import load as records
 
 REPO = Path(__file__).resolve().parents[1]
 DIST = REPO / "dist"

@@ -12,10 +12,11 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
 
-from wijkld import mapping, schema
-from wijkld.records import PartialDate, Record, Records
+from wijkld.model import mapping
+from wijkld.model.vocab import WIJKLD
+from wijkld.records import schema
+from wijkld.records.load import PartialDate, Record, Records
 from wijkld.resources import resource_dir
-from wijkld.vocab import WIJKLD
 
 ONTOLOGY = URIRef("https://w3id.org/wijkld/def")
 VERSION_IRI = URIRef("https://w3id.org/wijkld/def/0.1.0")
@@ -99,7 +100,7 @@ def test_parses_with_pyoxigraph(path: Path, g: Graph) -> None:
 
 
 def test_is_the_only_ontology_file_and_loads_for_validation(g: Graph) -> None:
-    from wijkld.validate import load_ontology
+    from wijkld.validate.engine import load_ontology
 
     assert [f.name for f in resource_dir("ontology").glob("*.ttl")] == ["wijkld.ttl"]
     assert len(load_ontology()) == len(g)
@@ -109,8 +110,8 @@ def test_mixes_into_validation_without_blowing_up(g: Graph) -> None:
     """pyshacl deep-clones every owl:NamedIndividual of the ontology graph into the data graph,
     following links ten levels deep; concept schemes (hasTopConcept/inScheme) then explode
     combinatorially and validation never ends. So the individuals are plain skos:Concepts."""
-    from wijkld.mapping import new_graph
-    from wijkld.validate import check
+    from wijkld.model.mapping import new_graph
+    from wijkld.validate.engine import check
 
     assert not set(g.subjects(RDF.type, OWL.NamedIndividual))
     report = check(new_graph(), ontology=g)
@@ -131,7 +132,7 @@ def test_header(g: Graph) -> None:
     assert g.value(ONTOLOGY, OWL.versionInfo) == Literal("0.1.0")
     assert g.value(ONTOLOGY, VANN.preferredNamespacePrefix) == Literal("wijkld")
     assert g.value(ONTOLOGY, VANN.preferredNamespaceUri) == Literal(NAMESPACE)
-    assert NAMESPACE == str(WIJKLD), "the ontology and wijkld.vocab disagree on the namespace"
+    assert NAMESPACE == str(WIJKLD), "the ontology and wijkld.model.vocab disagree on the namespace"
     for p in (DCTERMS.created, DCTERMS.modified):
         value = g.value(ONTOLOGY, p)
         assert isinstance(value, Literal) and value.datatype == XSD.date, p
@@ -178,7 +179,7 @@ def test_every_term_the_mapping_uses_is_defined(g: Graph) -> None:
     assert len(names) > 30, "the regex no longer finds the mapping's terms"
     defined = set(own_subjects(g))
     missing = sorted(name for name in names if WIJKLD[name] not in defined)
-    assert not missing, f"used in wijkld.mapping but not defined in the ontology: {missing}"
+    assert not missing, f"used in wijkld.model.mapping but not defined in the ontology: {missing}"
     assert families == set(FAMILIES), f"unexpected f-string families in the mapping: {families}"
 
 

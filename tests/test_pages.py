@@ -21,10 +21,16 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.term import Node
 
-from wijkld import build, jsonld, mapping, metadata, publish, records, svg, validate
-from wijkld.iris import Minter
-from wijkld.pages import Site, human_size, relative, render, script_json
-from wijkld.vocab import ORG, RDF, RDFS, SCHEMA, VOID, WIJKLD
+from wijkld import build
+from wijkld.model import mapping
+from wijkld.model.iris import Minter
+from wijkld.model.vocab import ORG, RDF, RDFS, SCHEMA, VOID, WIJKLD
+from wijkld.publish import jsonld, metadata
+from wijkld.publish import serialize as publish
+from wijkld.publish.site import svg
+from wijkld.publish.site.pages import Site, human_size, relative, render, script_json
+from wijkld.records import load as records
+from wijkld.validate import engine as validate
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "minimal"

@@ -23,8 +23,13 @@ import pytest
 from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from wijkld import build, mapping, metadata, pages, records, validate
-from wijkld.iris import DEFAULT_BASE, Minter
+from wijkld import build
+from wijkld.model import mapping
+from wijkld.model.iris import DEFAULT_BASE, Minter
+from wijkld.publish import metadata
+from wijkld.publish.site import pages
+from wijkld.records import load as records
+from wijkld.validate import engine as validate
 
 pytest.importorskip("oxrdflib")  # registers the "Oxigraph" store with rdflib
 

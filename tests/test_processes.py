@@ -15,8 +15,13 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, URIRef
 
-from wijkld import mapping, partition, processes, publish, records, validate
-from wijkld.vocab import ORG, RDF, RDFS, WIJKLD
+from wijkld import processes
+from wijkld.model import dataset, mapping
+from wijkld.model.vocab import ORG, RDF, RDFS, WIJKLD
+from wijkld.publish import serialize as publish
+from wijkld.records import load as records
+from wijkld.validate import engine as validate
+from wijkld.validate import partition
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import generate  # noqa: E402
@@ -203,7 +208,7 @@ def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     graph.add((URIRef("https://example.org/orphan"), RDFS.label, Literal("orphan")))
     nt = folder / "data.nt"
     nt.write_bytes(b"".join(publish.ntriples_lines(graph)))
-    store = partition.store_from_ntriples([nt], folder / "store")
+    store = dataset.store_from_ntriples([nt], folder / "store")
     del store
     return folder / "store"
 

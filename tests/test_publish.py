@@ -18,9 +18,11 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from wijkld import build, pages, publish
+from wijkld import build
 from wijkld.errors import WijkldError
-from wijkld.iris import DEFAULT_BASE, Minter
+from wijkld.model.iris import DEFAULT_BASE, Minter
+from wijkld.publish import serialize as publish
+from wijkld.publish.site import pages
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""wijkld.pyshacl_support: pyshacl and rdflib internals, used only in tested versions and only inside a block."""
+"""pyshacl and rdflib internals (wijkld.validate.pyshacl_support): only in tested versions, only inside a block."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from pyshacl.shape import Shape
 from rdflib import Graph, URIRef
 from rdflib.plugins.sparql.processor import SPARQLProcessor
 
-from wijkld import pyshacl_support, shapes_qa, validate
+from wijkld.validate import engine as validate
+from wijkld.validate import pyshacl_support, shapes_qa
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -23,7 +23,7 @@ from rdflib import Dataset
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
-from wijkld.query import inspect, tokenize
+from wijkld.serve.query import inspect, tokenize
 
 QUERIES = Path(__file__).resolve().parents[1] / "queries"
 PATHS = sorted(QUERIES.glob("*.rq"))

@@ -25,10 +25,10 @@ from hypothesis import strategies as st
 from rdflib.plugins.sparql.parser import parseQuery
 
 from wijkld import build, sparql_lexer
-from wijkld import query as sparql
-from wijkld.cli import cli
+from wijkld.cli.main import cli
 from wijkld.errors import WijkldError
-from wijkld.iris import DEFAULT_BASE
+from wijkld.model.iris import DEFAULT_BASE
+from wijkld.serve import query as sparql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from lexer import old_tokenize  # noqa: E402 - the pre-issue-13 lexer, the reference of the equivalence tests

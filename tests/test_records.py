@@ -18,11 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import XSD, Graph, Literal, URIRef
 
-from wijkld import records
 from wijkld.errors import EXIT_BAD_INPUT, InputError, Problem
-from wijkld.mapping import date_literal, decimal_literal
-from wijkld.records import PartialDate, Records, Value
-from wijkld.schema import RECORD_TYPES, Kind
+from wijkld.model.mapping import date_literal, decimal_literal
+from wijkld.records import load as records
+from wijkld.records.load import PartialDate, Records, Value
+from wijkld.records.schema import RECORD_TYPES, Kind
 
 COUNTS = {
     "release": 1,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from wijkld import build
-from wijkld.iris import DEFAULT_BASE
+from wijkld.model.iris import DEFAULT_BASE
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Graph, URIRef
 
-from wijkld import rdf_files, report, validate, validate_command
-from wijkld.locate import Location
-from wijkld.vocab import SH
+from wijkld.cli import validate_command
+from wijkld.model.locate import Location
+from wijkld.model.vocab import SH
+from wijkld.validate import engine as validate
+from wijkld.validate import rdf_files, report
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validate"
 ANNA = "https://example.org/id/anna"

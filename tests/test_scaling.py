@@ -8,8 +8,12 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, URIRef
 
-from wijkld import mapping, partition, publish, records, validate
-from wijkld.vocab import DCTERMS, FOAF, ORG, RDF, RDFS, SCHEMA, WIJKLD
+from wijkld.model import dataset, mapping
+from wijkld.model.vocab import DCTERMS, FOAF, ORG, RDF, RDFS, SCHEMA, WIJKLD
+from wijkld.publish import serialize as publish
+from wijkld.records import load as records
+from wijkld.validate import engine as validate
+from wijkld.validate import partition
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import generate  # noqa: E402
@@ -46,7 +50,7 @@ def broken(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     kinds = _inject(graph)
     nt = folder / "data.nt"
     nt.write_bytes(b"".join(publish.ntriples_lines(graph)))
-    store = partition.store_from_ntriples([nt], folder / "store")
+    store = dataset.store_from_ntriples([nt], folder / "store")
     del store
     return graph, folder / "store", kinds
 
@@ -68,8 +72,9 @@ def test_partitioned_validation_equals_whole_graph_pyshacl(broken, whole) -> Non
 
 
 def test_the_build_s_validation_equals_whole_graph_pyshacl(broken, whole, tmp_path: Path) -> None:  # noqa: ANN001
-    """The shacl engine on the dump and the SPARQL constraints as passes over the store (wijkld.sparql_pass)."""
-    from wijkld import dataset, validate_store
+    """The shacl engine on the dump and the SPARQL constraints as passes over the store (sparql_pass)."""
+    from wijkld.model import dataset
+    from wijkld.validate import store as validate_store
 
     _, store_path, kinds = broken
     nt = store_path.parent / "data.nt"

@@ -31,9 +31,10 @@ from urllib.parse import quote, urlencode, urlsplit
 import pyoxigraph as ox
 import pytest
 
-from wijkld import build, serve
-from wijkld import query as sparql
-from wijkld.iris import DEFAULT_BASE, VOCAB
+from wijkld import build
+from wijkld.model.iris import DEFAULT_BASE, VOCAB
+from wijkld.serve import query as sparql
+from wijkld.serve import server as serve
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "serve"
@@ -367,7 +368,7 @@ def test_workers_cannot_reach_the_network_even_if_a_service_got_through(listener
     service = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
     code = f"""
 import socket, pyoxigraph as ox
-from wijkld.serve import deny_network
+from wijkld.serve.server import deny_network
 def attempt():
     try:
         list(ox.Store().query({service!r}))
@@ -667,7 +668,7 @@ def test_the_serve_command_starts_answers_and_stops_on_ctrl_c(release: Path) -> 
 def test_serve_without_a_release_is_bad_input(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from wijkld.cli import cli
+    from wijkld.cli.main import cli
 
     result = CliRunner().invoke(cli, ["serve", "--dist", str(tmp_path / "missing"), "--port", "0"])
     assert result.exit_code == 2
@@ -811,7 +812,7 @@ def test_crash_cause_names_the_panic_or_the_signal() -> None:
 def test_serve_refuses_a_memory_cap_that_is_not_a_size(release: Path) -> None:
     from click.testing import CliRunner
 
-    from wijkld.cli import cli
+    from wijkld.cli.main import cli
 
     result = CliRunner().invoke(cli, ["serve", "--dist", str(release), "--port", "0", "--max-memory", "lots"])
     assert result.exit_code == 2
@@ -821,7 +822,7 @@ def test_serve_refuses_a_memory_cap_that_is_not_a_size(release: Path) -> None:
 def test_serve_refuses_a_memory_cap_too_small_for_the_release(release: Path) -> None:
     from click.testing import CliRunner
 
-    from wijkld.cli import cli
+    from wijkld.cli.main import cli
 
     result = CliRunner().invoke(cli, ["serve", "--dist", str(release), "--port", "0", "--max-memory", "16M"])
     assert result.exit_code == 2

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from wijkld import shapes_qa, validate
+from wijkld.validate import engine as validate
+from wijkld.validate import shapes_qa
 
 SUITES = Path(__file__).parent / "shapes"
 FIXTURES = shapes_qa.find_fixtures(SUITES)

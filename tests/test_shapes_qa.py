@@ -1,14 +1,17 @@
-"""The checks on the shapes themselves (wijkld.shapes_qa): each kind of problem is found in a broken shapes graph."""
+"""The checks on the shapes themselves (validate.shapes_qa): each kind of problem is found in a broken shapes graph."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 
-from wijkld import shapes_qa, validate
-from wijkld.vocab import SH
+from wijkld.cli.main import cli
+from wijkld.model.vocab import SH
+from wijkld.validate import engine as validate
+from wijkld.validate import shapes_qa
 
 PREFIXES = """
 @prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -276,7 +279,7 @@ def test_fixtures_are_found_per_suite(tmp_path: Path) -> None:
 # -- the command line -------------------------------------------------------------------------------------
 
 
-def test_the_command_line_prints_problems_and_coverage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_line_prints_problems_and_coverage(tmp_path: Path) -> None:
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text(
         PREFIXES
@@ -289,11 +292,12 @@ def test_the_command_line_prints_problems_and_coverage(tmp_path: Path, capsys: p
     data = tmp_path / "data.ttl"
     data.write_text(PREFIXES + 'ex:ann a ex:Person ; ex:name "Ann" .', encoding="utf-8")
     (tmp_path / "fixtures").mkdir()
-    code = shapes_qa.main(
-        ["--shapes", str(shapes), "--data", str(data), "--fixtures", str(tmp_path / "fixtures"), "--coverage"]
-    )
-    out = capsys.readouterr().out
-    assert code == 1
+    runner = CliRunner()
+    args = ["shapes-qa", "--shapes", str(shapes), "--data", str(data), "--fixtures", str(tmp_path / "fixtures")]
+    result = runner.invoke(cli, [*args, "--coverage"])
+    out = result.stdout
+    assert result.exit_code == 1
     assert "regex: https://example.org/S-name" in out and "lint: 1 problem(s)" in out
     assert "NOT EXERCISED" in out and "coverage: 0/2" in out
-    assert shapes_qa.main(["--shapes", str(shapes), "--data", str(tmp_path / "missing.ttl")]) == 2
+    missing = runner.invoke(cli, ["shapes-qa", "--shapes", str(shapes), "--data", str(tmp_path / "missing.ttl")])
+    assert missing.exit_code == 2 and "missing.ttl" in missing.stderr

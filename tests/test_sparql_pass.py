@@ -10,8 +10,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from wijkld import shapes_qa, sparql_pass, validate
-from wijkld.vocab import SH
+from wijkld.model.vocab import SH
+from wijkld.validate import engine as validate
+from wijkld.validate import shapes_qa, sparql_pass
 
 FIXTURES = shapes_qa.find_fixtures(Path(__file__).parent / "shapes")
 SHAPES = validate.load_shapes()

@@ -17,8 +17,11 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
-from wijkld import mapping, progress, publish, records, stream
-from wijkld.iris import DEFAULT_BASE, Minter
+from wijkld import progress
+from wijkld.model import mapping, stream
+from wijkld.model.iris import DEFAULT_BASE, Minter
+from wijkld.publish import serialize as publish
+from wijkld.records import load as records
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import generate  # noqa: E402
@@ -98,7 +101,7 @@ def generated_1e5(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def generated_release(generated_1e5: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from click.testing import CliRunner
 
-    from wijkld.cli import cli
+    from wijkld.cli.main import cli
 
     out = tmp_path_factory.mktemp("generated-release") / "dist"
     killed = out.parent / ".dist.streaming-left-by-a-killed-build"
@@ -162,7 +165,7 @@ def test_check_passes_right_after_a_large_build(generated_release: Path, generat
 def test_a_violation_in_a_large_build_names_its_csv_line(generated: Path, copy_data, tmp_path: Path) -> None:  # noqa: ANN001
     from click.testing import CliRunner
 
-    from wijkld.cli import cli
+    from wijkld.cli.main import cli
 
     data = copy_data(generated)
     with (data / "teams.csv").open(encoding="utf-8", newline="") as handle:

@@ -17,10 +17,12 @@ from click.testing import CliRunner, Result
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from wijkld import locate, mapping, records, validate
-from wijkld.cli import cli
-from wijkld.iris import Minter
-from wijkld.vocab import RDF, SH, WIJKLD
+from wijkld.cli.main import cli
+from wijkld.model import locate, mapping
+from wijkld.model.iris import Minter
+from wijkld.model.vocab import RDF, SH, WIJKLD
+from wijkld.records import load as records
+from wijkld.validate import engine as validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validate"
 SHAPES = str(FIXTURES / "shapes.ttl")

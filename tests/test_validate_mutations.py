@@ -36,10 +36,12 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from wijkld import publish, shapes_qa, validate
-from wijkld.cli import cli
-from wijkld.iris import DEFAULT_BASE
-from wijkld.vocab import DCAT, DCTERMS, GEO, ORG, OWL, RDF, RDFS, SCHEMA, SH, SKOS, TIME, WIJKLD, XSD
+from wijkld.cli.main import cli
+from wijkld.model.iris import DEFAULT_BASE
+from wijkld.model.vocab import DCAT, DCTERMS, GEO, ORG, OWL, RDF, RDFS, SCHEMA, SH, SKOS, TIME, WIJKLD, XSD
+from wijkld.publish import serialize as publish
+from wijkld.validate import engine as validate
+from wijkld.validate import shapes_qa
 
 Triple = tuple[Node, URIRef, Node]
 Pair = tuple[Node, "URIRef | None"]  # a node and one of its predicates; None: all of them

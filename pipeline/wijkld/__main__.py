@@ -1,5 +1,5 @@
 """``python -m wijkld`` is the same as the ``wijkld`` command."""
 
-from .cli import main
+from wijkld.cli.main import main
 
 main()

@@ -18,27 +18,19 @@ from typing import Any, BinaryIO
 
 from rdflib import Graph, URIRef
 
-from . import (
-    dataset,
-    diff,
-    inputs,
-    jsonld,
-    locate,
-    metadata,
-    outdir,
-    pages,
-    processes,
-    publish,
-    records,
-    stream,
-    validate,
-    validate_store,
-)
-from . import report as reporting
-from .errors import NonConformingError, WijkldError
-from .iris import Minter
-from .progress import Display, Stage, Summary
-from .query import examples
+from wijkld import inputs, outdir, processes
+from wijkld.errors import NonConformingError, WijkldError
+from wijkld.model import dataset, locate, stream
+from wijkld.model.iris import Minter
+from wijkld.progress import Display, Stage, Summary
+from wijkld.publish import diff, jsonld, metadata
+from wijkld.publish import serialize as publish
+from wijkld.publish.site import pages
+from wijkld.records import load as records
+from wijkld.serve.query import examples
+from wijkld.validate import engine as validate
+from wijkld.validate import report as reporting
+from wijkld.validate import store as validate_store
 
 Progress = Callable[[str], None]
 
@@ -72,11 +64,11 @@ def run(
 
     Size changes only how the work is cut: the records are mapped in chunks by ``workers``
     processes (default: up to 4) into N-Triples parts, which are loaded into one Oxigraph store on
-    disk (:mod:`wijkld.dataset`); the validator and every writer read from there, a run of subjects
+    disk (:mod:`wijkld.model.dataset`); the validator and every writer read from there, a run of subjects
     at a time. On any error the previous ``out`` stays as it was.
 
     ``engine`` validates (:data:`validate.ENGINES`); both give the same results, and the
-    published report differs only in its messages (see :mod:`wijkld.validate`). ``out`` must be
+    published report differs only in its messages (see :mod:`wijkld.validate.engine`). ``out`` must be
     a folder :func:`outdir.refuse_unsafe` allows; a build that finds another one writing ``out``
     waits for it (``notify`` says so) or, without ``wait``, fails at once. The release notes
     compare with the release in ``baseline_from`` (default: ``out``). ``progress`` gets a line as
@@ -335,7 +327,7 @@ def resource_site(
 
 def example_resources(data: Graph) -> tuple[URIRef, ...]:
     """A wijk, a team and a person: the first of each in IRI order."""
-    from .vocab import RDF, SCHEMA, WIJKLD
+    from wijkld.model.vocab import RDF, SCHEMA, WIJKLD
 
     found = []
     for cls in (WIJKLD.Wijk, WIJKLD.AdoptionTeam, SCHEMA.Person):

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from .errors import WijkldError, os_cause
+from wijkld.errors import WijkldError, os_cause
 
 #: The environment variable that sets the cap, in bytes or with a unit: ``8G``, ``512M``, ``1000000``.
 ENV_VAR = "WIJKLD_MAX_INPUT"

@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .errors import WijkldError, os_cause
+from wijkld.errors import WijkldError, os_cause
 
 #: A file every release holds, so that a later build knows the folder is its to replace.
 MARKER = ".wijkld-release"

@@ -1,8 +1,8 @@
 """A lexer for SPARQL 1.1 queries: the terminals of the grammar, in time linear in the text's length.
 
-It lets the query guard (:mod:`wijkld.query`) find SERVICE, updates and deep nesting before Oxigraph
-sees a query, and the SHACL-SPARQL passes (:mod:`wijkld.sparql_pass`) rewrite constraints, without
-either depending on the other. Why a lexer and how ``<`` is decided: :mod:`wijkld.query`.
+It lets the query guard (:mod:`wijkld.serve.query`) find SERVICE, updates and deep nesting before Oxigraph
+sees a query, and the SHACL-SPARQL passes (:mod:`wijkld.validate.sparql_pass`) rewrite constraints, without
+either depending on the other. Why a lexer and how ``<`` is decided: :mod:`wijkld.serve.query`.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from wijkld import build
-from wijkld.iris import DEFAULT_BASE
+from wijkld.model.iris import DEFAULT_BASE
 
 REPO = Path(__file__).resolve().parents[2]
 MINIMAL = REPO / "tests" / "fixtures" / "minimal"

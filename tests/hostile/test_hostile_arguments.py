@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import RunWijkld, assert_release_intact
-from wijkld.cli import cli
+from wijkld.cli.main import cli
 
 #: (--base, what the message says): each refused.
 BASES = [

@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import MINIMAL, Unprivileged, assert_release_intact
-from wijkld import publish
-from wijkld.cli import cli
+from wijkld.cli.main import cli
+from wijkld.publish import serialize as publish
 
 
 def leftovers(out: Path) -> list[Path]:

@@ -25,7 +25,7 @@ from click.testing import CliRunner
 
 from conftest import REPO, RunWijkld, assert_release_intact  # tests/hostile/conftest.py
 from wijkld import inputs
-from wijkld.cli import cli
+from wijkld.cli.main import cli
 
 TRIPLE = b"<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n"
 #: The cap the bomb cases run under (``WIJKLD_MAX_INPUT``), so that they stay small and quick.

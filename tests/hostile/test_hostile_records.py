@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import RunWijkld, Unprivileged, assert_release_intact
-from wijkld.cli import cli
+from wijkld.cli.main import cli
 
 Spoil = Callable[[Path], None]
 

@@ -29,7 +29,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from conftest import REPO, assert_release_intact
-from wijkld import serve
+from wijkld.serve import server as serve
 
 SELECT = "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 3"
 #: Sorts the square of the release (26 million rows of the minimal one): gigabytes, in well under a second.

@@ -1,0 +1,1 @@
+"""Command line: ``wijkld`` and its subcommands parse options and call the stages (``main``)."""

@@ -1,0 +1,1 @@
+"""Publish: the files of a release (serialisations, JSON-LD, DCAT/VoID metadata, release notes, the site)."""

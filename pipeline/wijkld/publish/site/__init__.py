@@ -1,0 +1,1 @@
+"""Site: the static HTML pages of a release and its network picture."""

@@ -1,0 +1,733 @@
+"""Static HTML pages for people: landing page, one page per resource, vocabulary docs.
+
+The pages are plain files with relative links, so ``dist/`` can be browsed from
+disk or served from any host. Templates are autoescaped jinja2; this module
+only prepares what they show (view objects of text, hrefs and language tags).
+Every collection is sorted before it is shown, and nothing depends on the
+clock, so the output is byte-identical across runs and hash seeds.
+
+The data may sit in rdflib's memory store or in Oxigraph (on disk): the pages
+read it by triple patterns, one resource at a time, and hold at most one entry
+per resource besides what the page being rendered shows. The few questions
+about the whole data (which resources there are, how often each vocabulary
+term is used) are single passes with output-sized state, or SPARQL queries
+where the store answers them itself. Either store gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import InitVar, dataclass, field
+from functools import cached_property
+from typing import Any, overload
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
+
+from wijkld.model.iris import VOCAB, Minter
+from wijkld.model.vocab import DCTERMS, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, VOID, XSD, compact_iri
+from wijkld.publish import jsonld
+from wijkld.publish import serialize as publish
+from wijkld.publish.metadata import FileInfo
+from wijkld.publish.site import svg
+from wijkld.records.load import Record
+from wijkld.resources import templates_dir
+
+#: Well-known licences by IRI; others are shown by their IRI.
+LICENCES = {
+    "http://creativecommons.org/publicdomain/zero/1.0/": "CC0 1.0 Universal (public domain dedication)",
+    "https://creativecommons.org/publicdomain/zero/1.0/": "CC0 1.0 Universal (public domain dedication)",
+    "http://creativecommons.org/licenses/by/4.0/": "Creative Commons Attribution 4.0 International (CC BY 4.0)",
+    "https://creativecommons.org/licenses/by/4.0/": "Creative Commons Attribution 4.0 International (CC BY 4.0)",
+}
+LABELS = (RDFS.label, SKOS.prefLabel)
+PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
+CLASS_TYPES = (OWL.Class, RDFS.Class)
+_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$")
+#: How many nodes' labels an :class:`Index` keeps; a node is labelled on many pages, but not all nodes at once.
+LABEL_CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the pages show; all of it is already published elsewhere in dist/."""
+
+    data: Graph  # the dataset (instance data)
+    vocabulary: Graph  # the ontology
+    metadata: Graph  # DCAT + VoID, with sizes and checksums of the downloads
+    files: tuple[FileInfo, ...]  # the downloads (name, media type, size, sha256)
+    release: Record  # the release record: version, issued, titles, licence
+    minter: Minter  # base IRI; doc IRIs {base}/doc/{type}/{key}
+    context: dict  # the JSON-LD context document ({"@context": {...}})
+    queries: tuple[tuple[str, str, str], ...]  # (name, title, SPARQL text) of the example queries
+
+
+# -- view objects: what the templates show -----------------------------------
+
+
+@dataclass(frozen=True)
+class Text:
+    """A piece of text with its language (None: no language tag) and an optional link."""
+
+    text: str
+    lang: str | None = None
+    href: str | None = None
+    note: str | None = None  # shown small after the text: language, datatype or compact IRI
+    title: str | None = None  # tooltip, e.g. the full IRI
+
+
+@dataclass(frozen=True)
+class PropertyRow:
+    predicate: Text
+    values: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One class, property or concept of the vocabulary."""
+
+    anchor: str
+    iri: str
+    compact: str
+    kind: str
+    labels: tuple[Text, ...]
+    definitions: tuple[Text, ...]
+    domains: tuple[tuple[Text, ...], ...]  # each inner tuple is one class or a union of classes
+    ranges: tuple[tuple[Text, ...], ...]
+    parents: tuple[tuple[str, tuple[Text, ...]], ...]  # (relation, terms): superclasses, superproperties, ...
+    usage: int
+    usage_text: str
+
+
+@dataclass(frozen=True)
+class Download:
+    name: str
+    href: str
+    titles: tuple[Text, ...]
+    media_type: str
+    size: int | None
+    size_text: str
+    sha256: str | None
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+#: The project's prefixes, longest namespace first, so the most specific one wins.
+def relative(from_page: str, to_path: str) -> str:
+    """A link from one output file to another that works from disk and from any host."""
+    return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+
+
+def human_size(size: int | None) -> str:
+    """Sizes in binary units with one decimal, the way file managers show them."""
+    if size is None:
+        return "–"
+    value = float(size)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def script_json(document: Any) -> Markup:
+    """JSON for a ``<script>`` element: ``</`` and ``<!--`` cannot end or derail the element.
+
+    Inside a script element the HTML parser does not decode entities, so the
+    usual autoescaping would corrupt the JSON; instead the two sequences that
+    the parser reacts to are written with JSON escapes, which parse back to the
+    same strings.
+    """
+    text = jsonld.dumps(document).decode("utf-8").rstrip("\n")
+    return Markup(text.replace("</", "<\\/").replace("<!--", "<\\u0021--"))
+
+
+@overload
+def plain(node: Literal) -> Literal: ...
+@overload
+def plain(node: Node) -> Node: ...
+def plain(node: Node) -> Node:
+    """A plain literal as a plain literal, whichever store it comes from.
+
+    RDF 1.1 stores (Oxigraph) give every literal without a language tag a datatype, xsd:string
+    for plain ones; rdflib's memory store and the mapping leave it out. The pages show a
+    literal's datatype, and the Turtle declares the prefixes of the datatypes it uses, so every
+    literal read from the data for a page passes through here: ``"x"^^xsd:string`` becomes
+    ``"x"``, and both stores give the same bytes. (The mapping never writes an explicit
+    xsd:string, so the memory store's pages are as they were.)
+    """
+    if isinstance(node, Literal) and node.datatype == XSD.string and not node.language:
+        return Literal(str(node))
+    return node
+
+
+def native_sparql(graph: Graph) -> bool:
+    """Whether ``graph``'s store answers SPARQL itself (Oxigraph) instead of rdflib's evaluator in Python.
+
+    Questions about the whole data go to such a store as one query; rdflib's own stores answer
+    them faster by one pass over their triples in Python.
+    """
+    return not type(graph.store).__module__.startswith("rdflib.")
+
+
+def _sparql_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _node_key(node: Node) -> tuple[str, str]:
+    if isinstance(node, Literal):
+        return (str(node), f"{node.language or ''}|{node.datatype or ''}")
+    return (str(node), "")
+
+
+# -- the index of the site: pages, labels, incoming links ----------------------
+
+
+@dataclass
+class Index:
+    """Lookups shared by all pages: the resources with a page, and a bounded cache of labels.
+
+    Listing the resources is the one pass over the whole data (or one SPARQL query, see
+    :func:`resources`); ``things`` skips it where the caller has the list already. Everything
+    else is looked up by triple patterns when a page needs it.
+    """
+
+    site: Site
+    things: InitVar[Sequence[URIRef] | None] = None  # the resources with a page, if known (else read from the data)
+    label_cache_size: int = LABEL_CACHE_SIZE
+    pages: dict[URIRef, str] = field(default_factory=dict)  # thing IRI -> output path without extension
+    _labels: Callable[[Node], tuple[Literal, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self, things: Sequence[URIRef] | None) -> None:
+        for s in resources(self.site.data, self.site.minter) if things is None else sorted(things):
+            self.pages[s] = _doc_path(self.site.minter, s)
+        self._labels = functools.lru_cache(maxsize=self.label_cache_size)(self._find_labels)
+
+    @cached_property
+    def vocabulary_terms(self) -> frozenset[URIRef]:
+        return frozenset(
+            s for s in self.site.vocabulary.subjects() if isinstance(s, URIRef) and str(s).startswith(VOCAB)
+        )
+
+    def incoming(self, thing: URIRef) -> list[tuple[URIRef, URIRef]]:
+        """(subject, predicate) of the triples whose object is ``thing``, a resource with a page; both IRIs."""
+        if thing not in self.pages:
+            return []
+        return [
+            (s, p)
+            for s, p in self.site.data.subject_predicates(thing)
+            if isinstance(s, URIRef) and isinstance(p, URIRef)
+        ]
+
+    def thing_of(self, iri: URIRef) -> URIRef:
+        """The thing a document IRI ({base}/doc/...) describes, if it has a page; else ``iri`` itself.
+
+        :meth:`Minter.doc_for` swaps the ``/id/`` of a thing IRI for ``/doc/``; this swaps it back.
+        """
+        thing_iri = self.site.minter.thing_for(str(iri))
+        if thing_iri is not None and URIRef(thing_iri) in self.pages:
+            return URIRef(thing_iri)
+        return iri
+
+    @cached_property
+    def source_properties(self) -> frozenset[URIRef]:
+        """prov:wasDerivedFrom and the vocabulary's subproperties of it (dateSource, identifierSource)."""
+        subs = {
+            s for s in self.site.vocabulary.subjects(RDFS.subPropertyOf, PROV.wasDerivedFrom) if isinstance(s, URIRef)
+        }
+        return frozenset({PROV.wasDerivedFrom, *subs})
+
+    def labels(self, node: Node) -> tuple[Literal, ...]:
+        """rdfs:label and skos:prefLabel of a node, from the data or else the vocabulary, deduplicated.
+
+        Kept for the last :attr:`label_cache_size` nodes asked about (least recently used out).
+        """
+        return self._labels(node)
+
+    def label_cache_info(self) -> Any:
+        """Hits, misses, maximum and current size of the label cache (``functools.lru_cache``'s info)."""
+        return self._labels.cache_info()  # type: ignore[attr-defined]
+
+    def _find_labels(self, node: Node) -> tuple[Literal, ...]:
+        for graph in (self.site.data, self.site.vocabulary):
+            found = {plain(o) for p in LABELS for o in graph.objects(node, p) if isinstance(o, Literal)}
+            if found:
+                return _label_order(found)
+        return ()
+
+    def label(self, node: Node, labels: tuple[Literal, ...] | None = None) -> Text:
+        """The one label to show: Dutch first (the sources are Dutch), then untagged, then English.
+
+        ``labels``: the node's :meth:`labels` where the caller has them already.
+        """
+        labels = self.labels(node) if labels is None else labels
+        for lang in ("nl", None, "en"):
+            for lit in labels:
+                if lit.language == lang:
+                    return Text(str(lit), lang)
+        if labels:
+            return Text(str(labels[0]), labels[0].language)
+        prefix = self.site.minter.things
+        return Text(str(node)[len(prefix) :] if str(node).startswith(prefix) else compact_iri(str(node)))
+
+    def page_of(self, iri: URIRef) -> str | None:
+        """Output path (with .html) of the page about a thing or its document IRI, if the site has one."""
+        path = self.pages.get(self.thing_of(iri))
+        return f"{path}.html" if path is not None else None
+
+    def term_link(self, iri: URIRef, here: str) -> Text:
+        """A vocabulary term (class or property) by its compact name, linked to its documentation."""
+        name = compact_iri(str(iri))
+        if iri in self.vocabulary_terms:
+            page = "" if here == "vocabulary.html" else relative(here, "vocabulary.html")
+            return Text(name, href=f"{page}#{str(iri)[len(VOCAB) :]}", title=str(iri))
+        return Text(name, href=str(iri), title=str(iri))
+
+    def value(self, node: Node, here: str) -> Text:
+        """A property value: a link to a page, to the vocabulary, or out; or a literal with its tags."""
+        if isinstance(node, Literal):
+            literal = plain(node)
+            return Text(str(literal), literal.language, note=_literal_note(literal))
+        if not isinstance(node, URIRef):
+            return Text(str(node))
+        page = self.page_of(node)
+        if page is not None:
+            label = self.label(node)
+            return Text(label.text, label.lang, href=relative(here, page), title=str(node))
+        if node in self.vocabulary_terms:
+            label = self.label(node)
+            link = self.term_link(node, here)
+            return Text(label.text, label.lang, href=link.href, note=link.text, title=str(node))
+        return Text(compact_iri(str(node)), href=str(node), title=str(node))
+
+
+def _label_order(labels: Iterable[Literal]) -> tuple[Literal, ...]:
+    return tuple(sorted(labels, key=lambda lit: (lit.language or "", str(lit))))
+
+
+def resources(data: Graph, minter: Minter) -> list[URIRef]:
+    """The resources that get a page: the subjects minted under ``{base}/id/``, in IRI order.
+
+    One pass over the data with a set of the resources, or one SPARQL query (SELECT DISTINCT)
+    where the store answers it natively.
+    """
+    prefix = minter.things
+    if native_sparql(data):
+        where = f"?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {_sparql_string(prefix)}))"
+        found = {row[0] for row in data.query(f"SELECT DISTINCT ?s WHERE {{ {where} }}")}  # type: ignore[index]
+    else:
+        found = {s for s in data.subjects() if isinstance(s, URIRef) and str(s).startswith(prefix)}
+    return sorted(s for s in found if isinstance(s, URIRef) and str(s).startswith(prefix))
+
+
+def _literal_note(literal: Literal) -> str | None:
+    """What a reader needs to know beyond the text: its language tag or its datatype."""
+    if literal.language:
+        return f"@{literal.language}"
+    return compact_iri(str(literal.datatype)) if literal.datatype else None
+
+
+def _doc_path(minter: Minter, thing: URIRef) -> str:
+    """:meth:`Minter.document_path` of a thing; refuses anything that could leave dist/."""
+    path = minter.document_path(str(thing))
+    if not all(_SAFE_SEGMENT.match(s) for s in path.split("/")[1:]):
+        raise ValueError(f"cannot make a file name from the document IRI {minter.doc_for(str(thing))}")
+    return path
+
+
+# -- rendering -------------------------------------------------------------------
+
+
+def environment() -> Environment:
+    """Autoescaped templates that fail loudly on a missing variable."""
+    return Environment(
+        loader=FileSystemLoader(str(templates_dir() / "pages")),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render(site: Site) -> dict[str, bytes]:
+    """Relative path in dist/ -> file content, for every page and per-resource file."""
+    return dict(sorted({**render_site(site), **render_resources(site)}.items()))
+
+
+def render_site(site: Site) -> dict[str, bytes]:
+    """The landing page, the vocabulary and the list of resources: the pages that need the whole release."""
+    index = Index(site)
+    env = environment()
+    return {
+        "index.html": _page(env, "index.html", "index.html", index, **landing(index)),
+        "vocabulary.html": _page(env, "vocabulary.html", "vocabulary.html", index, **vocabulary(index)),
+        "resources.html": _page(env, "resources.html", "resources.html", index, **resource_list(index)),
+    }
+
+
+def render_resources(site: Site) -> dict[str, bytes]:
+    """Per resource: its HTML page, Turtle and JSON-LD. Needs only the data, vocabulary and context of ``site``."""
+    renderer = ResourceRenderer(site)
+    return {name: content for thing in renderer.things for name, content in renderer.render(thing).items()}
+
+
+class ResourceRenderer:
+    """The files of one resource at a time, so that processes can share the resources out between them.
+
+    Constructing one lists the resources (one pass over the data, or one query: see
+    :func:`resources`), or takes ``things`` from a caller that listed them already; rendering a
+    resource reads only its own triples, the triples that point at it, and labels.
+    """
+
+    def __init__(self, site: Site, things: Sequence[URIRef] | None = None) -> None:
+        self.site = site
+        self.index = Index(site, things)
+        self.env = environment()
+        self.compact = jsonld.compactor(site.context)
+        #: every resource with a page, in IRI order
+        self.things: list[URIRef] = list(self.index.pages)
+
+    def render(self, thing: URIRef) -> dict[str, bytes]:
+        path = self.index.pages[thing]
+        graph = Graph(bind_namespaces="none")  # publish.turtle takes the project's prefixes, not the graph's
+        graph.addN(
+            (thing, p, plain(o), graph) for p, o in self.site.data.predicate_objects(thing) if isinstance(p, URIRef)
+        )
+        document = self.compact(graph)
+        here = f"{path}.html"
+        return {
+            here: _page(
+                self.env, "resource.html", here, self.index, **resource(self.index, thing, here, document, graph)
+            ),
+            f"{path}.ttl": publish.turtle(graph),
+            f"{path}.jsonld": jsonld.dumps(document),
+        }
+
+
+def _page(env: Environment, template: str, here: str, index: Index, **values: Any) -> bytes:
+    release = index.site.release
+    common = {
+        "home": relative(here, "index.html"),
+        "vocabulary_page": relative(here, "vocabulary.html"),
+        "resources_page": relative(here, "resources.html"),
+        "dataset_title": Text(release.text("title_nl") or "wijkld", "nl"),
+        "version": release.text("version") or "",
+    }
+    return env.get_template(template).render(**common, **values).encode("utf-8")
+
+
+# -- landing page -----------------------------------------------------------------
+
+
+def landing(index: Index) -> dict[str, Any]:
+    site, release = index.site, index.site.release
+    licence = release.text("licence") or ""
+    dataset = URIRef(site.minter.dataset)
+    return {
+        "titles": _texts(release, "title"),
+        "descriptions": _texts(release, "description"),
+        "issued": str(release.get("issued") or ""),
+        "modified": str(release.get("modified") or ""),
+        "licence": Text(LICENCES.get(licence, licence), href=licence),
+        "contact": release.text("contact_email"),
+        "dataset_iri": str(dataset),
+        "dataset_page": index.page_of(dataset),
+        "downloads": [_download(info) for info in sorted(site.files, key=lambda f: f.name)],
+        "counts": counts(index),
+        "classes": class_partitions(index),
+        "queries": [{"name": n, "title": t, "text": q} for n, t, q in sorted(site.queries)],
+        "network": svg.coalition_svg(site.data, lambda iri: index.page_of(iri)),
+    }
+
+
+def _texts(record: Record, stem: str) -> list[Text]:
+    return [Text(record.text(f"{stem}_{lang}") or "", lang) for lang in ("nl", "en") if record.text(f"{stem}_{lang}")]
+
+
+def _download(info: FileInfo) -> Download:
+    titles = [Text(info.title_nl, "nl")] + ([Text(info.title_en, "en")] if info.title_en != info.title_nl else [])
+    return Download(
+        name=info.name,
+        href=info.name,
+        titles=tuple(titles),
+        media_type=info.media_type,
+        size=info.size,
+        size_text=human_size(info.size),
+        sha256=info.sha256,
+    )
+
+
+def _void_dataset(metadata: Graph) -> URIRef | None:
+    """The dataset the VoID statistics are about: it states void:triples and is no partition or subset."""
+    parts = {o for p in (VOID.classPartition, VOID.propertyPartition, VOID.subset) for o in metadata.objects(None, p)}
+    found = sorted(s for s in metadata.subjects(VOID.triples) if isinstance(s, URIRef) and s not in parts)
+    return found[0] if found else None
+
+
+def _int(graph: Graph, s: Node, p: URIRef) -> int | None:
+    values = sorted(int(o) for o in graph.objects(s, p) if isinstance(o, Literal))
+    return values[0] if values else None
+
+
+def counts(index: Index) -> dict[str, int | None]:
+    """Triples, resources and classes as the VoID description states them (None where it does not)."""
+    md = index.site.metadata
+    dataset = _void_dataset(md)
+    if dataset is None:
+        return {"triples": None, "resources": None, "classes": None}
+    return {
+        "triples": _int(md, dataset, VOID.triples),
+        "resources": _int(md, dataset, VOID.entities),
+        "classes": len(set(md.objects(dataset, VOID.classPartition))),
+    }
+
+
+def class_partitions(index: Index) -> list[tuple[Text, int]]:
+    """(class, instances) from the VoID class partitions, most frequent first."""
+    md = index.site.metadata
+    dataset = _void_dataset(md)
+    rows: list[tuple[Text, int]] = []
+    for part in set(md.objects(dataset, VOID.classPartition)) if dataset is not None else set():
+        cls = min((o for o in md.objects(part, VOID["class"]) if isinstance(o, URIRef)), default=None)
+        if cls is not None:
+            rows.append((index.term_link(cls, "index.html"), _int(md, part, VOID.entities) or 0))
+    return sorted(rows, key=lambda row: (-row[1], row[0].text))
+
+
+# -- resource pages -----------------------------------------------------------------
+
+
+def resource(index: Index, thing: URIRef, here: str, document: Any, own: Graph | None = None) -> dict[str, Any]:
+    """What the page of ``thing`` shows; ``own``: its triples (``thing`` as subject) read once, else the data."""
+    data = index.site.data if own is None else own
+    name = posixpath.basename(here)[: -len(".html")]
+    return {
+        "iri": str(thing),
+        "title": index.label(thing),
+        "labels": _labels(data, thing),
+        "types": [
+            index.term_link(t, here) for t in sorted(o for o in data.objects(thing, RDF.type) if isinstance(o, URIRef))
+        ],
+        "properties": properties(index, thing, here, data),
+        "incoming": incoming(index, thing, here),
+        "sources": sources(index, thing, here, data),
+        "json_ld": script_json(document),
+        "turtle_href": f"{name}.ttl",
+        "jsonld_href": f"{name}.jsonld",
+    }
+
+
+def _labels(data: Graph, thing: URIRef) -> list[tuple[str, Text]]:
+    """Every label by kind and language, Dutch before English before untagged."""
+    order = {"nl": 0, "en": 1}
+    rows = []
+    for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel):
+        for lit in data.objects(thing, p):
+            if isinstance(lit, Literal):
+                rows.append((compact_iri(str(p)), Text(str(lit), lit.language)))
+    return sorted(set(rows), key=lambda r: (r[0], order.get(r[1].lang or "", 2), r[1].lang or "", r[1].text))
+
+
+def properties(index: Index, thing: URIRef, here: str, own: Graph | None = None) -> list[PropertyRow]:
+    """Every property with its values; rdf:type first, then by compact name (``own``: see :func:`resource`)."""
+    data = index.site.data if own is None else own
+    predicates = sorted(
+        {p for p in data.predicates(thing) if isinstance(p, URIRef)},
+        key=lambda p: (p != RDF.type, compact_iri(str(p))),
+    )
+    return [PropertyRow(index.term_link(p, here), _values(index, data.objects(thing, p), here)) for p in predicates]
+
+
+def _values(index: Index, nodes: Iterable[Node], here: str) -> tuple[Text, ...]:
+    shown = [(index.value(node, here), node) for node in map(plain, nodes)]
+    return tuple(t for t, _ in sorted(shown, key=lambda tn: (tn[0].text.casefold(), _node_key(tn[1]))))
+
+
+def incoming(index: Index, thing: URIRef, here: str) -> list[tuple[Text, Text]]:
+    """(resource, property) of the triples that point at this resource."""
+    rows = [(index.value(s, here), index.term_link(p, here), str(s)) for s, p in index.incoming(thing)]
+    rows.sort(key=lambda r: (r[1].text, r[0].text.casefold(), r[2]))
+    return [(s, p) for s, p, _ in rows]
+
+
+def sources(index: Index, thing: URIRef, here: str, own: Graph | None = None) -> list[dict[str, Any]]:
+    """Where the facts come from: the source pages with their titles, and the original web address."""
+    data, rows = index.site.data, []
+    for p in sorted(index.source_properties):
+        for src in sorted(o for o in (data if own is None else own).objects(thing, p) if isinstance(o, URIRef)):
+            titles = sorted(
+                (Text(str(t), t.language) for t in data.objects(src, DCTERMS.title) if isinstance(t, Literal)),
+                key=lambda t: (t.lang != "nl", t.lang or "", t.text),
+            )
+            urls = sorted(str(u) for u in data.objects(src, SCHEMA.url))
+            rows.append(
+                {"via": index.term_link(p, here), "link": index.value(src, here), "titles": titles, "urls": urls}
+            )
+    return rows
+
+
+# -- resource list ------------------------------------------------------------------
+
+
+def resource_list(index: Index) -> dict[str, Any]:
+    """All resource pages grouped by the type segment of their IRI.
+
+    Each entry is what :meth:`Index.value` shows for the resource. Where the store answers SPARQL,
+    the labels of all resources come in one query instead of a lookup per resource.
+    """
+    here = "resources.html"
+    known = _resource_labels(index) if native_sparql(index.site.data) else {}
+    groups: dict[str, list[tuple[Text, str]]] = defaultdict(list)
+    for thing, path in index.pages.items():
+        segment = path.split("/")[1]
+        label = index.label(thing, known.pop(thing, None))
+        shown = Text(label.text, label.lang, href=relative(here, f"{path}.html"), title=str(thing))
+        groups[segment].append((shown, str(thing)))
+    return {
+        "groups": [
+            (segment, [t for t, _ in sorted(items, key=lambda i: (i[0].text.casefold(), i[1]))])
+            for segment, items in sorted(groups.items())
+        ]
+    }
+
+
+def _resource_labels(index: Index) -> dict[URIRef, tuple[Literal, ...]]:
+    """:meth:`Index.labels` of the resources with a page that have labels in the data, by one SPARQL query."""
+    prefix = _sparql_string(index.site.minter.things)
+    query = (
+        f"SELECT ?s ?l WHERE {{ VALUES ?p {{ {' '.join(p.n3() for p in LABELS)} }} ?s ?p ?l"
+        f" FILTER(isIRI(?s) && isLiteral(?l) && STRSTARTS(STR(?s), {prefix})) }}"
+    )
+    found: dict[URIRef, set[Literal]] = defaultdict(set)
+    for s, lit in index.site.data.query(query):  # type: ignore[misc]
+        if isinstance(s, URIRef) and isinstance(lit, Literal) and s in index.pages:
+            found[s].add(plain(lit))
+    return {s: _label_order(lits) for s, lits in found.items()}
+
+
+# -- vocabulary ---------------------------------------------------------------------
+
+
+def vocabulary(index: Index) -> dict[str, Any]:
+    """The ontology header, then every term of the wijkld namespace in four sections."""
+    vocab = index.site.vocabulary
+    ontology = min(
+        (s for s in vocab.subjects(RDF.type, OWL.Ontology) if isinstance(s, URIRef)), default=URIRef(VOCAB.rstrip("/"))
+    )
+    terms = sorted(index.vocabulary_terms)
+    usage = _usage(index)
+
+    def section(types: tuple[URIRef, ...], unit: str) -> list[Term]:
+        return [_term(index, t, usage, unit) for t in terms if any((t, RDF.type, c) in vocab for c in types)]
+
+    return {
+        "ontology_iri": str(ontology),
+        "ontology_titles": _lang_texts(vocab, ontology, DCTERMS.title),
+        "ontology_descriptions": _lang_texts(vocab, ontology, DCTERMS.description),
+        "ontology_version": min((str(o) for o in vocab.objects(ontology, OWL.versionInfo)), default=""),
+        "namespace": VOCAB,
+        "sections": [
+            ("classes", "Classes", section(CLASS_TYPES, "instances")),
+            ("properties", "Properties", section(PROPERTY_TYPES, "triples")),
+            ("schemes", "Concept schemes", section((SKOS.ConceptScheme,), "concepts")),
+            ("concepts", "Concepts", section((SKOS.Concept,), "uses as value")),
+        ],
+    }
+
+
+def _usage(index: Index) -> Counter[URIRef]:
+    """Instances per class, triples per property, concepts per scheme, and values per concept.
+
+    Counted for the vocabulary's terms only (the page shows no others): one pass over the data
+    with a counter per term, or one SPARQL aggregate where the store answers it natively.
+    """
+    data, vocab = index.site.data, index.site.vocabulary
+    usage: Counter[URIRef] = Counter()
+    terms = index.vocabulary_terms
+    if native_sparql(data):
+        if terms:
+            query = (
+                f"SELECT ?t (COUNT(*) AS ?n) WHERE {{ VALUES ?t {{ {' '.join(t.n3() for t in sorted(terms))} }}"
+                f" {{ ?s {RDF.type.n3()} ?t }} UNION {{ ?s ?t ?o }} UNION {{ ?s ?p ?t FILTER(?p != {RDF.type.n3()}) }}"
+                " } GROUP BY ?t"
+            )
+            for term, n in data.query(query):  # type: ignore[misc]
+                usage[URIRef(term)] = int(n)
+    else:
+        for _, p, o in data:
+            if p == RDF.type:
+                if isinstance(o, URIRef) and o in terms:
+                    usage[o] += 1
+                continue
+            if isinstance(p, URIRef) and p in terms:
+                usage[p] += 1
+            if isinstance(o, URIRef) and o in terms:
+                usage[o] += 1
+    for scheme in vocab.subjects(RDF.type, SKOS.ConceptScheme):
+        if isinstance(scheme, URIRef):
+            usage[scheme] = len(set(vocab.subjects(SKOS.inScheme, scheme)))
+    return usage
+
+
+def _lang_texts(graph: Graph, s: Node, p: URIRef) -> list[Text]:
+    order = {"nl": 0, "en": 1}
+    found = [Text(str(o), o.language) for o in graph.objects(s, p) if isinstance(o, Literal)]
+    return sorted(found, key=lambda t: (order.get(t.lang or "", 2), t.lang or "", t.text))
+
+
+def _term(index: Index, term: URIRef, usage: Counter[URIRef], unit: str) -> Term:
+    vocab, here = index.site.vocabulary, "vocabulary.html"
+    types = sorted(compact_iri(str(t)) for t in vocab.objects(term, RDF.type))
+    return Term(
+        anchor=str(term)[len(VOCAB) :],
+        iri=str(term),
+        compact=compact_iri(str(term)),
+        kind=", ".join(types),
+        labels=tuple(_lang_texts(vocab, term, RDFS.label)),
+        definitions=tuple(_lang_texts(vocab, term, SKOS.definition)),
+        domains=_class_expressions(index, vocab.objects(term, RDFS.domain), here),
+        ranges=_class_expressions(index, vocab.objects(term, RDFS.range), here),
+        parents=_parents(index, term, here),
+        usage=usage.get(term, 0),
+        usage_text=unit,
+    )
+
+
+PARENT_RELATIONS = (
+    (RDFS.subClassOf, "Subclass of"),
+    (RDFS.subPropertyOf, "Subproperty of"),
+    (SKOS.inScheme, "In scheme"),
+    (SKOS.broader, "Broader concept"),
+)
+
+
+def _parents(index: Index, term: URIRef, here: str) -> tuple[tuple[str, tuple[Text, ...]], ...]:
+    """Superclasses, superproperties, scheme and broader concept, each relation with its targets."""
+    rows = []
+    for relation, name in PARENT_RELATIONS:
+        targets = sorted(o for o in index.site.vocabulary.objects(term, relation) if isinstance(o, URIRef))
+        if targets:
+            rows.append((name, tuple(index.term_link(t, here) for t in targets)))
+    return tuple(rows)
+
+
+def _class_expressions(index: Index, nodes: Iterable[Node], here: str) -> tuple[tuple[Text, ...], ...]:
+    """Named classes as one link each; owl:unionOf (blank or skolemised) as a group of links."""
+    vocab, groups = index.site.vocabulary, []
+    for node in nodes:
+        members = next(iter(vocab.objects(node, OWL.unionOf)), None)
+        if members is not None:
+            items = [m for m in Collection(vocab, members) if isinstance(m, URIRef)]
+            groups.append(tuple(index.term_link(m, here) for m in sorted(items)))
+        elif isinstance(node, URIRef):
+            groups.append((index.term_link(node, here),))
+    return tuple(sorted(groups, key=lambda g: tuple(t.text for t in g)))

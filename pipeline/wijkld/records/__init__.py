@@ -1,0 +1,1 @@
+"""Records: the source-record format (``schema``) and the loader that checks ``data/*.csv`` (``load``)."""
