@@ -148,6 +148,27 @@ def test_class_targets_see_subclasses_from_the_ontology() -> None:
     assert shapes_qa.lint(shapes, data, ontology) == []
 
 
+def test_a_node_shape_on_a_property_constrains_its_values() -> None:
+    """A shape with no target of its own, applied by ``sh:node`` to a property's values (wsh:DocumentShape)."""
+    shapes = turtle(
+        "ex:S a sh:NodeShape ; sh:targetClass ex:Dataset ; sh:property ex:S-seeAlso .\n"
+        "ex:S-seeAlso sh:path rdfs:seeAlso ; sh:node ex:Doc .\n"
+        "ex:Doc a sh:NodeShape ; sh:property ex:Doc-title .\n"
+        "ex:Doc-title sh:path ex:title ; sh:minCount 1 .\n"
+        + "".join(annotated(s) for s in ("ex:S", "ex:S-seeAlso", "ex:Doc", "ex:Doc-title"))
+    )
+    data = turtle(
+        'ex:d a ex:Dataset ; rdfs:seeAlso ex:file . ex:file a ex:Document ; ex:title "File" ; ex:size 3 .\n'
+        'ex:other a ex:Document ; ex:title "Not a value of seeAlso" .'
+    )
+    found = {p.message for p in shapes_qa.lint(shapes, data) if p.kind == "unconstrained"}
+    # ex:title is constrained on the value of rdfs:seeAlso (ex:file), not on ex:other; ex:size on neither
+    assert found == {
+        f"<{EX}size> is used on 1 instance(s) (e.g. <{EX}file>) but no shape constrains it",
+        f"<{EX}title> is used on 1 instance(s) (e.g. <{EX}other>) but no shape constrains it",
+    }
+
+
 @pytest.mark.parametrize(
     ("pattern", "found"),
     [

@@ -19,7 +19,7 @@ from rdflib.query import ResultRow
 from rdflib.term import Node
 
 from wijkld import __version__
-from wijkld.model.iris import Minter, slugify
+from wijkld.model.iris import VOCAB, Minter, slugify
 from wijkld.model.mapping import date_literal, new_graph
 from wijkld.model.terms import from_oxigraph
 from wijkld.model.vocab import (
@@ -91,9 +91,20 @@ FILE_KINDS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
+#: The files that hold the data: DCAT distributions of the dataset. The others of :data:`FILE_KINDS`
+#: (vocabulary, shapes, context, report, VoID, release notes, the previous release, DCAT itself) are
+#: documents about it, described as such (:func:`dcat`), not as other forms of the data.
+DATA_FILES = ("wijkld.ttl", "wijkld.nt.gz", "wijkld.nq.gz", "wijkld.jsonld")
+
+
 def is_download(name: str) -> bool:
-    """Files described as distributions (pages and the checksum list are not)."""
+    """Files the metadata and the download table describe (pages and the checksum list are not)."""
     return name in FILE_KINDS or (name.startswith("framed/") and name.endswith(".jsonld"))
+
+
+def is_data(name: str) -> bool:
+    """Files that are a distribution of the dataset: the data in some format (:data:`DATA_FILES`, framed views)."""
+    return name in DATA_FILES or (name.startswith("framed/") and name.endswith(".jsonld"))
 
 
 def describe_file(name: str, content: bytes | None) -> FileInfo:
@@ -250,6 +261,7 @@ def dcat(release: Release) -> Graph:
     publisher = URIRef(m.thing("organisatie", r.text("publisher") or "wijkld"))
     contact = URIRef(m.thing("contactpunt", "wijkld"))
     licence = URIRef(r.text("licence") or "")
+    service = URIRef(m.thing("dienst", "sparql"))
 
     g.add((catalog, RDF.type, DCAT.Catalog))
     for lang in ("nl", "en"):
@@ -258,6 +270,7 @@ def dcat(release: Release) -> Graph:
     g.add((catalog, DCTERMS.publisher, publisher))
     g.add((catalog, DCTERMS.license, licence))
     g.add((catalog, DCAT.dataset, dataset))
+    g.add((catalog, DCAT.service, service))
     g.add((catalog, DCAT.contactPoint, contact))
     g.add((catalog, DCTERMS.language, URIRef(EU + "language/NLD")))
     if r.text("homepage"):
@@ -278,11 +291,12 @@ def dcat(release: Release) -> Graph:
     g.add((dataset, DCAT.version, Literal(r.text("version"))))
     g.add((dataset, ADMS.versionNotes, Literal(release.version_notes or f"Release {r.text('version')}", lang="en")))
     g.add((dataset, DCTERMS.language, URIRef(EU + "language/NLD")))
-    g.add((dataset, DCAT.theme, URIRef(EU + "data-theme/SOCI")))
-    g.add((dataset, DCAT.theme, URIRef(EU + "data-theme/GOVE")))
+    for theme in ("SOCI", "GOVE"):
+        g.add((dataset, DCAT.theme, URIRef(EU + "data-theme/" + theme)))
     g.add((dataset, DCTERMS.spatial, URIRef(EU + "country/NLD")))
     g.add((dataset, DCAT.contactPoint, contact))
-    g.add((dataset, DCTERMS.conformsTo, URIRef("https://w3id.org/wijkld/def")))
+    g.add((dataset, DCTERMS.conformsTo, URIRef(VOCAB.rstrip("/"))))
+    g.add((dataset, DCTERMS.conformsTo, URIRef(SHAPES)))
     for source in r.many("source"):
         g.add((dataset, PROV.wasDerivedFrom, URIRef(m.thing("bron", source))))
     if r.text("homepage"):
@@ -290,15 +304,104 @@ def dcat(release: Release) -> Graph:
     _temporal(g, release, dataset)
 
     g.add((contact, RDF.type, VCARD.Organization))
+    g.add((contact, RDF.type, VCARD.Kind))  # DCAT-AP-NL checks the range class itself, without inference
     g.add((contact, VCARD.fn, Literal("wijkld")))
     g.add((contact, VCARD.hasEmail, URIRef(f"mailto:{r.text('contact_email')}")))
     g.add((publisher, RDF.type, FOAF.Agent))
     g.add((publisher, FOAF.name, Literal("wijkld")))
 
     for info in release.files:
-        _distribution(g, release, dataset, info, licence)
+        if is_data(info.name):
+            _distribution(g, release, dataset, info, licence)
+        else:
+            _document(g, release, dataset, info)
+    _standards(g, release)
+    _service(g, release, service, dataset, publisher, contact, licence)
     _range_classes(g)
     return g
+
+
+#: The shapes graph's IRI (``wsh:`` in shapes/), the standard the data and this metadata conform to.
+SHAPES = VOCAB + "shapes/"
+#: The published files that hold each standard, as RDF and, where there is one, as an HTML page.
+_STANDARD_FILES = {
+    VOCAB.rstrip("/"): ("vocabulary.ttl", "vocabulary.html"),
+    SHAPES: ("shapes.ttl",),
+}
+_STANDARD_TITLES = {
+    VOCAB.rstrip("/"): ("wijkld-vocabulaire (OWL)", "wijkld vocabulary (OWL)"),
+    SHAPES: ("wijkld-shapes (SHACL)", "wijkld shapes (SHACL)"),
+}
+
+
+def _standards(g: Graph, release: Release) -> None:
+    """The vocabulary and the shapes: standards the dataset conforms to, each with the files that hold it."""
+    for standard, files in _STANDARD_FILES.items():
+        node = URIRef(standard)
+        nl, en = _STANDARD_TITLES[standard]
+        g.add((node, DCTERMS.title, Literal(nl, lang="nl")))
+        g.add((node, DCTERMS.title, Literal(en, lang="en")))
+        for name in files:  # every build writes them
+            g.add((node, DCTERMS.hasFormat, URIRef(release.download_base + name)))
+
+
+def _document(g: Graph, release: Release, dataset: URIRef, info: FileInfo) -> None:
+    """A published file that is about the data, not the data: its address is its IRI."""
+    doc = URIRef(release.download_base + info.name)
+    g.add((dataset, RDFS.seeAlso, doc))
+    g.add((doc, RDF.type, FOAF.Document))
+    g.add((doc, DCTERMS.title, Literal(info.title_nl, lang="nl")))
+    g.add((doc, DCTERMS.title, Literal(info.title_en, lang="en")))
+    g.add((doc, DCTERMS.format, URIRef(EU + "file-type/" + info.eu_format)))
+
+
+#: SPARQL 1.1 Protocol: what the endpoint conforms to.
+SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
+
+
+def _service(
+    g: Graph, release: Release, service: URIRef, dataset: URIRef, publisher: URIRef, contact: URIRef, licence: URIRef
+) -> None:
+    """The SPARQL endpoint of ``wijkld serve`` (docs/hosting.md) as a DCAT data service serving the dataset."""
+    r = release.records.release
+    endpoint = URIRef(release.minter.downloads + "sparql")
+    g.add((service, RDF.type, DCAT.DataService))
+    g.add((service, DCTERMS.title, Literal("SPARQL-endpoint van wijkld", lang="nl")))
+    g.add((service, DCTERMS.title, Literal("wijkld SPARQL endpoint", lang="en")))
+    g.add(
+        (
+            service,
+            DCTERMS.description,
+            Literal(
+                "Alleen-lezen SPARQL 1.1-endpoint over de gegevens, het vocabulaire, de shapes en de metadata "
+                "van de release; zonder query geeft het zijn SPARQL-servicebeschrijving.",
+                lang="nl",
+            ),
+        )
+    )
+    g.add(
+        (
+            service,
+            DCTERMS.description,
+            Literal(
+                "Read-only SPARQL 1.1 endpoint over the release's data, vocabulary, shapes and metadata; "
+                "without a query it answers its SPARQL service description.",
+                lang="en",
+            ),
+        )
+    )
+    g.add((service, DCTERMS.identifier, Literal(str(service))))
+    g.add((service, DCAT.endpointURL, endpoint))
+    g.add((service, DCAT.endpointDescription, endpoint))
+    g.add((service, DCAT.servesDataset, dataset))
+    g.add((service, DCTERMS.conformsTo, URIRef(SPARQL_PROTOCOL)))
+    g.add((service, DCTERMS.publisher, publisher))
+    g.add((service, DCAT.contactPoint, contact))
+    g.add((service, DCTERMS.license, licence))
+    g.add((service, DCTERMS.accessRights, URIRef(EU + "access-right/PUBLIC")))
+    g.add((service, DCTERMS.modified, date_literal(r.date("modified"))))  # type: ignore[arg-type]
+    for theme in ("SOCI", "GOVE"):
+        g.add((service, DCAT.theme, URIRef(EU + "data-theme/" + theme)))
 
 
 #: DCAT-AP's range classes of the properties whose values are other parties' IRIs (EU vocabularies, IANA

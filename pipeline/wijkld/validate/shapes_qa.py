@@ -371,6 +371,7 @@ def _lint_targets(shapes: Graph, data: Graph, ontology: Graph | None) -> Iterato
             constrained[node] |= paths
         for property_shape in shapes.objects(shape, SH.property):
             reached[property_shape].append(shape)
+        _constrain_values(shapes, data, shape, nodes, constrained)
     for property_shape, users in sorted(reached.items(), key=lambda kv: str(kv[0])):
         for i, first in enumerate(users):
             for second in users[i + 1 :]:
@@ -383,6 +384,31 @@ def _lint_targets(shapes: Graph, data: Graph, ontology: Graph | None) -> Iterato
                         f"used by {_name(shapes, first)} and {_name(shapes, second)}, which both target {example}",
                     )
     yield from _unconstrained(data, constrained)
+
+
+def _constrain_values(
+    shapes: Graph, data: Graph, shape: Node, nodes: set[Node], constrained: dict[Node, set[URIRef]]
+) -> None:
+    """What a property's ``sh:node`` shapes constrain on its values (a shape with no target of its own).
+
+    Only plain predicate paths are followed, and each (shape, value) once.
+    """
+    todo = [(shape, node) for node in nodes]
+    seen: set[tuple[Node, Node]] = set()
+    while todo:
+        current, focus = todo.pop()
+        if (current, focus) in seen:
+            continue
+        seen.add((current, focus))
+        for property_shape in shapes.objects(current, SH.property):
+            path = shapes.value(property_shape, SH.path)
+            if not isinstance(path, URIRef):
+                continue
+            for nested in shapes.objects(property_shape, SH.node):
+                paths = set(_constrained_predicates(shapes, nested))
+                for value in data.objects(focus, path):
+                    constrained[value] |= paths
+                    todo.append((nested, value))
 
 
 def _unconstrained(data: Graph, constrained: Mapping[Node, set[URIRef]]) -> Iterator[Problem]:
