@@ -21,6 +21,7 @@ from rdflib.compare import isomorphic
 from wijkld import build
 from wijkld.errors import WijkldError
 from wijkld.model.iris import DEFAULT_BASE, Minter
+from wijkld.publish import metadata
 from wijkld.publish import serialize as publish
 from wijkld.publish.site import pages
 
@@ -110,9 +111,33 @@ def test_dcat_lists_every_download_with_size_and_checksum(release_dir: Path) -> 
     )
     downloads = Minter().downloads
     described = {row["url"].value.removeprefix(downloads): (int(row["size"].value), row["sum"].value) for row in rows}
-    for name in ("wijkld.ttl", "wijkld.nt.gz", "wijkld.nq.gz", "wijkld.jsonld", "context.jsonld"):
+    for name in ("wijkld.ttl", "wijkld.nt.gz", "wijkld.nq.gz", "wijkld.jsonld", "framed/wijken.jsonld"):
         content = (release_dir / name).read_bytes()
         assert described[name] == (len(content), hashlib.sha256(content).hexdigest()), name
+    del rows
+
+
+def test_only_data_files_are_distributions_the_rest_are_documents_and_standards(release_dir: Path) -> None:
+    """DCAT-AP-NL: a distribution is the data in some format; vocabulary and shapes are standards it meets."""
+    store = ox.Store()
+    store.load(_read(release_dir / "dcat.ttl"), format=ox.RdfFormat.TURTLE)
+    downloads = Minter().downloads
+
+    def names(query: str) -> set[str]:
+        found = {row[0].value.removeprefix(downloads) for row in store.query(query)}  # type: ignore[index,union-attr]
+        return found
+
+    prefixes = "PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX dct: <http://purl.org/dc/terms/> "
+    distributions = names(prefixes + "SELECT ?u WHERE { ?s dcat:distribution/dcat:downloadURL ?u }")
+    assert {n for n in distributions if not n.startswith("framed/")} == set(metadata.DATA_FILES)
+    documents = names(prefixes + "SELECT ?u WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#seeAlso> ?u }")
+    assert documents == {
+        "context.jsonld", "validation-report.ttl", "void.ttl", "release-notes.txt", "release-notes.json",
+    } | ({"previous-release.nt.gz"} if (release_dir / "previous-release.nt.gz").exists() else set())  # fmt: skip
+    standards = names(prefixes + "SELECT ?u WHERE { ?s dct:conformsTo ?std . ?std dct:hasFormat ?u }")
+    assert standards == {"vocabulary.ttl", "vocabulary.html", "shapes.ttl"}
+    service = names(prefixes + "SELECT ?u { ?c dcat:service ?s . ?s dcat:servesDataset ?d ; dcat:endpointURL ?u }")
+    assert service == {"sparql"}
 
 
 def test_jsonld_embeds_its_context_and_context_reads_like_json(release_dir: Path) -> None:

@@ -441,6 +441,7 @@ def test_help_has_examples_and_every_option_is_explained(command: str) -> None:
 # timed against there): right, but quadratic on some inputs (``a-a-a-…``, ``'\'\'…``), so it is only
 # run on small ones here.
 
+
 def reference_tokenize(text: str) -> list[tuple[str, str, int, int, int, int]]:
     return [(t.kind, t.text, t.line, t.column, t.depth, t.start) for t in old_tokenize(text)]
 

@@ -39,7 +39,9 @@ def valid() -> validate.Report:
 
 @functools.cache
 def shape_names() -> tuple[str, ...]:
-    return validate_command.run([FIXTURES / "valid.ttl"], FIXTURES / "shapes.ttl", None, "https://example.org").shape_names
+    return validate_command.run(
+        [FIXTURES / "valid.ttl"], FIXTURES / "shapes.ttl", None, "https://example.org"
+    ).shape_names
 
 
 def options(**kwargs: object) -> report.Options:

@@ -834,13 +834,16 @@ def test_serve_refuses_a_memory_cap_too_small_for_the_release(release: Path) -> 
 
 
 def test_every_download_url_of_the_release_gives_the_published_bytes(release_dir: Path) -> None:
-    """DCAT's downloadURLs and VoID's dataDump, asked of the server at the base path: the file, byte for byte."""
+    """DCAT's downloadURLs, documents and standards' files, and VoID's dataDump, asked of the server at the base
+    path: the file, byte for byte."""
     store = ox.Store()
     for name in ("dcat.ttl", "void.ttl"):
         store.load((release_dir / name).read_bytes(), format=ox.RdfFormat.TURTLE)
     rows = store.query(
         "SELECT DISTINCT ?url WHERE { { ?d <http://www.w3.org/ns/dcat#downloadURL> ?url }"
-        " UNION { ?d <http://rdfs.org/ns/void#dataDump> ?url } }"
+        " UNION { ?d <http://rdfs.org/ns/void#dataDump> ?url }"
+        " UNION { ?d <http://www.w3.org/2000/01/rdf-schema#seeAlso> ?url }"
+        " UNION { ?d <http://purl.org/dc/terms/hasFormat> ?url } }"
     )
     urls = sorted(row["url"].value for row in rows)  # type: ignore[union-attr]
     del rows  # freed on this thread, not by the collector on a server thread

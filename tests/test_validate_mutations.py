@@ -682,6 +682,12 @@ def node_mutations(pub: Published, c: Constraint, ctx: Context) -> Iterator[Muta
         yield mutation(pub, c, ctx, [], [(ctx.focus, predicate, Literal("mutant"))], path=str(predicate))
     elif p in (SH["or"], SH.xone) and ctx.route is None:
         yield strip_alternatives(pub, c, ctx)
+    elif p == SH["class"] and ctx.route is None:
+        # A target node of the class's shape: it stops being an instance (its types in and under the class go).
+        g = pub.everything
+        subclasses = set(g.transitive_subjects(RDFS.subClassOf, c.value))
+        typed = [(ctx.focus, RDF.type, t) for t in g.objects(ctx.focus, RDF.type) if t in subclasses]
+        yield mutation(pub, c, ctx, typed, [], path="")
     elif p in VALUE_MAKERS and ctx.route is not None:
         # The focus is a value node (of a shape using this one): put a breaking value in its place.
         new = VALUE_MAKERS[p](pub, c, ctx, ctx.focus)

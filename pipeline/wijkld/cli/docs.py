@@ -120,6 +120,7 @@ def cli_reference(root: click.Command) -> str:
 
 # -- the generated files ---------------------------------------------------------------------------------
 
+
 def generated(command: click.Command) -> dict[str, Callable[[str, str], str]]:
     """Each generated file (relative to the checkout) and how to make it from its current text ("" when missing)
     and its name (for messages); ``command`` is the ``wijkld`` group whose help docs/cli.md shows."""
@@ -154,4 +155,3 @@ def generate(root: Path, command: click.Command, write: bool = True) -> list[str
         for path, _, new in stale:
             path.write_text(new, encoding="utf-8")
     return [name for _, name, _ in stale]
-

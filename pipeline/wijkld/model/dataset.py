@@ -28,6 +28,7 @@ RUN_SUBJECTS = 2_000
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
+
 def store_from_ntriples(paths: Iterable[Path], store_path: Path) -> ox.Store:
     """Bulk-load N-Triples (optionally gzipped) into an on-disk Oxigraph store."""
     store = ox.Store(str(store_path))

@@ -310,10 +310,11 @@ def dcat(release: Release) -> Graph:
     g.add((publisher, RDF.type, FOAF.Agent))
     g.add((publisher, FOAF.name, Literal("wijkld")))
 
+    standard_files = {name for files in _STANDARD_FILES.values() for name in files}
     for info in release.files:
         if is_data(info.name):
             _distribution(g, release, dataset, info, licence)
-        else:
+        elif info.name not in standard_files:  # those are the standards' (below)
             _document(g, release, dataset, info)
     _standards(g, release)
     _service(g, release, service, dataset, publisher, contact, licence)
@@ -328,19 +329,16 @@ _STANDARD_FILES = {
     VOCAB.rstrip("/"): ("vocabulary.ttl", "vocabulary.html"),
     SHAPES: ("shapes.ttl",),
 }
-_STANDARD_TITLES = {
-    VOCAB.rstrip("/"): ("wijkld-vocabulaire (OWL)", "wijkld vocabulary (OWL)"),
-    SHAPES: ("wijkld-shapes (SHACL)", "wijkld shapes (SHACL)"),
-}
 
 
 def _standards(g: Graph, release: Release) -> None:
-    """The vocabulary and the shapes: standards the dataset conforms to, each with the files that hold it."""
+    """The vocabulary and the shapes: standards the dataset conforms to, each with the files that hold it.
+
+    Their names are in their own graphs (the vocabulary's ``dcterms:title``, the shapes' ``rdfs:label``):
+    a second title here would be a second Dutch title where the N-Quads merge the graphs.
+    """
     for standard, files in _STANDARD_FILES.items():
         node = URIRef(standard)
-        nl, en = _STANDARD_TITLES[standard]
-        g.add((node, DCTERMS.title, Literal(nl, lang="nl")))
-        g.add((node, DCTERMS.title, Literal(en, lang="en")))
         for name in files:  # every build writes them
             g.add((node, DCTERMS.hasFormat, URIRef(release.download_base + name)))
 

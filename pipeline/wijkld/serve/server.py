@@ -1281,7 +1281,7 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path, app = url.path, self.app
         try:
-            if path == "/sparql":
+            if path in ("/sparql", app.base_path + "/sparql"):  # the second: the endpoint IRI DCAT names
                 self.sparql(url.query, request.get("body"))
             elif path in ("/", "/query"):
                 self.page(url.query, request.get("body"))

@@ -424,8 +424,6 @@ def _validate_partition(args: tuple[str, list[str], list[str]]) -> list[Any]:
     return list(report.results)
 
 
-
-
 def data_nodes(store: ox.Store) -> tuple[list[str], set[str]]:
     """Every IRI the data uses as a subject or object (the candidate focus nodes, sorted), and the subjects."""
     nodes: set[str] = set()

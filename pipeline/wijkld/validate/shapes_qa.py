@@ -816,4 +816,3 @@ def explain_fixture(path: Path, shapes_paths: Sequence[Path] | None) -> str:
         report = validate.check(load_fixture(fixture), validate.load_shapes(shapes_paths), validate.load_ontology())
     prefixes = {p: str(n) for g in (_context(context), Graph().parse(path, format="turtle")) for p, n in g.namespaces()}
     return explain(report, {"wsh": SHAPES_NS} | {p: n for p, n in prefixes.items() if p})
-
