@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 import os
 import signal
 import subprocess
@@ -65,6 +66,59 @@ def test_default_workers_is_one_per_cpu_within_bounds(monkeypatch: pytest.Monkey
         monkeypatch.setattr(processes, "cpus", lambda cpus=cpus: cpus)
         assert processes.default_workers(8, at_least=2) == expected
     assert processes.default_workers(4) == 4
+
+
+# -- an error stops a pool; it is never terminated --------------------------------------------------------
+
+
+def _work_until_stopped(started: str) -> str:
+    """A long task that asks :func:`processes.stopping` between its steps, as the mapping and the pages do."""
+    Path(started).touch()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if processes.stopping():
+            raise processes.Stopped("left at the caller's error")
+        time.sleep(0.01)
+    return "never told to stop"
+
+
+def _touch(path: str) -> None:
+    Path(path).touch()
+
+
+def _never(*args: object, **kwargs: object) -> None:
+    raise AssertionError("Pool.terminate can kill a worker that holds the result queue's lock: the pool then hangs")
+
+
+def test_an_error_stops_the_pool_without_terminating_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The caller's error ends the running task at its next check and skips the queued ones; nothing is killed."""
+    monkeypatch.setattr(multiprocessing.pool.Pool, "terminate", _never)
+    started = tmp_path / "started"
+    begun = time.monotonic()
+    with pytest.raises(RuntimeError, match="the caller failed"), processes.pool(1) as pool:
+        running = pool.apply_async(_work_until_stopped, (str(started),))
+        queued = [pool.apply_async(_touch, (str(tmp_path / f"queued-{i}"),)) for i in range(5)]
+        while not started.exists():
+            time.sleep(0.01)
+        raise RuntimeError("the caller failed")
+    assert time.monotonic() - begun < 30, "the pool waited for its long task to finish instead of stopping it"
+    with pytest.raises(processes.Stopped, match="left at the caller's error"):
+        running.get(0)
+    for result in queued:
+        with pytest.raises(processes.Stopped, match="was not started"):
+            result.get(0)
+    assert not list(tmp_path.glob("queued-*")), "a stopping pool started a queued task"
+
+
+def test_a_pool_that_ends_well_runs_every_task_and_only_its_workers_stop(tmp_path: Path) -> None:
+    assert not processes.stopping()  # the parent is never a stopping worker
+    with processes.pool(2) as pool:
+        assert pool.map(abs, [-3, 2, -1]) == [3, 2, 1]
+        assert list(pool.imap(abs, range(-2, 1))) == [2, 1, 0]
+        # Ctrl-C reaches the whole process group; only the parent acts on it
+        assert pool.apply_async(signal.getsignal, (signal.SIGINT,)).get(10) == signal.SIG_IGN
+        assert pool.apply_async(processes.stopping).get(10) is False
+    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
 
 
 # -- workers die with the parent ------------------------------------------------------------------------

@@ -352,23 +352,19 @@ def resource_pages_in_background(
     if not processes.can_share_memory() or processes.cpus() < 2:
         yield lambda: _write_resource_pages(site, folder, None)
         return
-    context = processes.context()
-    claimed = context.Value("i", 0)  # how many resources, in order, either process has taken
+    claimed = processes.context().Value("i", 0)  # how many resources, in order, either process has taken
     _FORKED[:] = [(site, folder, claimed, store)]  # before the pool forks its worker
-    pool = processes.pool(1)
     try:
-        pending = pool.apply_async(_write_forked_resource_pages)
+        with processes.pool(1) as pool:  # on an error here the worker stops at its next resource
+            pending = pool.apply_async(_write_forked_resource_pages)
 
-        def finish() -> dict[str, str]:
-            mine = _write_resource_pages(site, folder, claimed)
-            return {**mine, **pending.get()}
+            def finish() -> dict[str, str]:
+                mine = _write_resource_pages(site, folder, claimed)
+                return {**mine, **pending.get()}
 
-        yield finish
-        pool.close()
+            yield finish
     finally:
         _FORKED.clear()
-        pool.terminate()
-        pool.join()
 
 
 #: What the forked worker writes; a module global, so the fork shares it instead of pickling it.
@@ -398,7 +394,7 @@ def _claim(things: list[URIRef], claimed: Any) -> Iterator[URIRef]:
     if claimed is None:
         yield from things
         return
-    while True:
+    while not processes.stopping():
         with claimed.get_lock():
             position = claimed.value
             claimed.value += 1

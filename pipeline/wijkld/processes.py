@@ -15,11 +15,16 @@ Workers die with the parent (:func:`die_with_parent`), so a killed build leaves 
 into a staging folder the next build removes, and a killed server no query running: on Linux the
 kernel sends a pool's workers SIGKILL when their parent ends (``PR_SET_PDEATHSIG``); a forkserver's
 child, and a worker off Linux, has a thread that waits for the parent's end.
+
+Errors stop a pool, never terminate it (:func:`pool`): tasks not yet started are skipped and long
+ones end at their next :func:`stopping` check, so no worker is killed while it holds a queue lock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import functools
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -28,9 +33,12 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.context import BaseContext
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 #: ``prctl`` option: the signal this process gets when its parent ends (linux/prctl.h).
 PR_SET_PDEATHSIG = 1
@@ -131,21 +139,87 @@ def _wait_for_end(pid: int) -> None:
         time.sleep(WATCH_SECONDS)
 
 
-def _start_worker(parent: int, initializer: Callable[..., object] | None, initargs: Sequence[Any]) -> None:
+#: Set in a worker (by :func:`_start_worker`) to the event its pool sets when it stops early.
+_STOP: Any = None
+
+
+class Stopped(Exception):
+    """A task that a stopping pool did not start, or that ended early because :func:`stopping` said so."""
+
+
+def stopping() -> bool:
+    """Whether this process is a worker of a pool that is stopping: a long task asks between its steps and ends.
+
+    Always False outside a pool's worker, so code that runs in the parent or in a pool calls it alike.
+    """
+    return _STOP is not None and bool(_STOP.is_set())
+
+
+def _start_worker(parent: int, stop: Any, initializer: Callable[..., object] | None, initargs: Sequence[Any]) -> None:
+    global _STOP
     die_with_parent(parent)
+    _STOP = stop
+    # Ctrl-C goes to the whole process group: the parent alone decides, and stops its pool (see pool())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if initializer is not None:
         initializer(*initargs)
 
 
+def _unless_stopped(func: Callable[..., R], *args: Any) -> R:
+    if stopping():
+        raise Stopped(f"{getattr(func, '__name__', func)!s} was not started: the pool is stopping")
+    return func(*args)
+
+
+class Workers:
+    """The pool :func:`pool` yields: its tasks are not started once it is stopping."""
+
+    def __init__(self, pool: multiprocessing.pool.Pool) -> None:
+        self._pool = pool
+
+    def map(self, func: Callable[[T], R], items: Iterable[T], chunksize: int | None = None) -> list[R]:
+        """``func`` over ``items`` in the workers, the results in order."""
+        return self._pool.map(functools.partial(_unless_stopped, func), items, chunksize)
+
+    def imap(self, func: Callable[[T], R], items: Iterable[T], chunksize: int = 1) -> Iterator[R]:
+        """As :meth:`map`, but each result as soon as it and those before it are done."""
+        return self._pool.imap(functools.partial(_unless_stopped, func), items, chunksize)
+
+    def apply_async(self, func: Callable[..., R], args: Sequence[Any] = ()) -> multiprocessing.pool.AsyncResult[R]:
+        """``func(*args)`` in a worker; ``.get()`` on the result waits for its value (or raises its error)."""
+        return self._pool.apply_async(functools.partial(_unless_stopped, func), tuple(args))
+
+
+@contextlib.contextmanager
 def pool(
     workers: int,
     initializer: Callable[..., object] | None = None,
     initargs: Iterable[Any] = (),
-) -> multiprocessing.pool.Pool:
+) -> Iterator[Workers]:
     """A pool of ``workers`` processes started by :func:`context`, each dying with this process.
 
     ``initializer(*initargs)`` runs in each worker after :func:`die_with_parent`. Under spawn the
     initializer, the ``initargs`` and the functions the pool runs are pickled: module-level
-    functions and picklable values only. Use it as a context manager (which terminates the workers).
+    functions and picklable values only. Workers ignore Ctrl-C, which is the parent's to handle.
+
+    The pool is never terminated, because ``Pool.terminate`` can kill a worker while it holds the
+    result queue's lock, after which the pool's own threads wait for that lock forever (a build that
+    failed on a full disk hung so). On leaving the block the pool is closed and joined: after an
+    error, with the pool *stopping*: tasks not yet started are skipped, and long tasks end at their
+    next :func:`stopping` check. Only a second Ctrl-C while it waits terminates the workers.
     """
-    return context().Pool(workers, initializer=_start_worker, initargs=(os.getpid(), initializer, tuple(initargs)))
+    ctx = context()
+    stop = ctx.Event()
+    inner = ctx.Pool(workers, initializer=_start_worker, initargs=(os.getpid(), stop, initializer, tuple(initargs)))
+    try:
+        yield Workers(inner)
+    except BaseException:
+        stop.set()
+        inner.close()
+        try:
+            inner.join()
+        except KeyboardInterrupt:  # asked twice: do not wait for the running tasks
+            inner.terminate()
+        raise
+    inner.close()
+    inner.join()

@@ -178,6 +178,8 @@ def write_slice(index: int, work: list[Unit], folder: str) -> Part:
     handle = open(path, "wb")  # noqa: SIM115 - closed below; transient, so not compressed
     try:
         for unit in work:
+            if processes.stopping():  # the build failed elsewhere: leave the rest of the slice
+                raise processes.Stopped(f"slice {index} left at a failed build")
             t0 = time.perf_counter()
             triples = ox_batches(mapper, unit, terms)
             t0 = _tick(part.seconds, "map", t0)
