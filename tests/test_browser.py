@@ -106,6 +106,13 @@ def test_vocabulary_page_renders(profile: Path, site_url: str) -> None:
         assert f'id="{anchor}"' in dom, anchor
 
 
+def test_shapes_page_renders(profile: Path, site_url: str) -> None:
+    dom = dump_dom(profile, site_url + "shapes.html")
+    assert "<h1>Shapes</h1>" in dom
+    for anchor in ("AdoptionTeamShape", "AdoptionTeam-wijk", "StartNotAfterEnd", "section-sparql-constraints"):
+        assert f'id="{anchor}"' in dom, anchor
+
+
 def test_resource_pages_render(profile: Path, site_url: str) -> None:
     site = build_site()
     person, membership = a_member(site)

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pyld import jsonld as pyld
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
+from rdflib.namespace import XSD
 
 from wijkld.publish import jsonld
 
@@ -52,8 +53,47 @@ def test_compacted_document_round_trips_offline(built_release: Graph) -> None:
     assert isomorphic(_parse_jsonld(text), built_release)
 
 
+def test_a_graph_the_context_was_not_made_from_round_trips(built_release: Graph) -> None:
+    """The vocabulary and shapes are compacted with the data's context: a plain string under a term that
+    coerces to IRIs, and an IRI under a language-map term, keep what they are."""
+    context = jsonld.build_context(built_release)
+    iri_term = next(k for k, v in context["@context"].items() if isinstance(v, dict) and v.get("@type") == "@id")
+    text_term = next(
+        k for k, v in context["@context"].items() if isinstance(v, dict) and v.get("@container") == "@language"
+    )
+    expand = {k: v["@id"] for k, v in context["@context"].items() if isinstance(v, dict)}
+    prefixes = {k: v for k, v in context["@context"].items() if isinstance(v, str) and not v.startswith("@")}
+
+    def full(curie: str) -> URIRef:
+        prefix, _, local = curie.partition(":")
+        return URIRef(prefixes[prefix] + local)
+
+    thing = URIRef("https://example.org/thing")
+    other = Graph()
+    other.add((thing, full(expand[iri_term]), Literal("a plain string, not an IRI")))
+    other.add((thing, full(expand[text_term]), URIRef("https://example.org/an-iri-not-a-text")))
+    other.add((thing, full(expand[text_term]), Literal("tekst", lang="nl")))
+    other.add((thing, full(expand[text_term]), Literal("42", datatype=XSD.integer)))
+    compacted = jsonld.compact(other, context)
+    assert isomorphic(_parse_jsonld(jsonld.dumps(compacted).decode()), other)
+    reference = pyld.to_rdf(compacted, {"format": "application/n-quads"})
+    assert isomorphic(Graph().parse(data=reference, format="nt"), other)
+
+
+@pytest.mark.parametrize("stem", ["vocabulary", "shapes"])
+def test_the_vocabulary_and_shapes_as_json_ld_hold_their_turtle_s_triples(release_dir, stem: str) -> None:  # type: ignore[no-untyped-def]
+    turtle = Graph().parse(release_dir / f"{stem}.ttl")
+    assert len(turtle) > 500
+    assert isomorphic(_parse_jsonld((release_dir / f"{stem}.jsonld").read_text()), turtle)
+
+
 def test_published_jsonld_needs_no_remote_context(release_dir) -> None:  # type: ignore[no-untyped-def]
-    for path in [release_dir / "wijkld.jsonld", *sorted((release_dir / "framed").glob("*.jsonld"))]:
+    for path in [
+        release_dir / "wijkld.jsonld",
+        release_dir / "vocabulary.jsonld",
+        release_dir / "shapes.jsonld",
+        *sorted((release_dir / "framed").glob("*.jsonld")),
+    ]:
         document = json.loads(path.read_text())
         assert isinstance(document["@context"], dict), path
         assert pyld.expand(document), path  # the refusing loader above would raise on any fetch

@@ -23,8 +23,8 @@ from rdflib.term import Node
 
 from wijkld import build
 from wijkld.model import mapping
-from wijkld.model.iris import Minter
-from wijkld.model.vocab import ORG, RDF, RDFS, SCHEMA, VOID, WIJKLD
+from wijkld.model.iris import VOCAB, Minter
+from wijkld.model.vocab import ORG, RDF, RDFS, SCHEMA, SH, VOID, WIJKLD
 from wijkld.publish import jsonld, metadata
 from wijkld.publish import serialize as publish
 from wijkld.publish.site import svg
@@ -49,10 +49,13 @@ def inputs() -> tuple[Site, dict[str, bytes]]:
     minter = Minter()
     data = mapping.to_graph(recs, minter)
     context = jsonld.build_context(data)
+    shapes = publish.skolemise(validate.load_shapes(), minter.skolem_prefix("shapes"))
     downloads = {
         "wijkld.ttl": publish.turtle(data),
         "wijkld.nt.gz": publish.gzip_bytes(b"".join(publish.ntriples_lines(data))),
         "context.jsonld": jsonld.dumps(context),
+        "shapes.ttl": publish.turtle(shapes),
+        "shapes.jsonld": jsonld.dumps(jsonld.compact(shapes, context)),
     }
     files = tuple(metadata.describe_file(name, content) for name, content in sorted(downloads.items()))
     release = metadata.Release(recs, minter, metadata.data_stats(data), files, minter.downloads, ())
@@ -65,6 +68,7 @@ def inputs() -> tuple[Site, dict[str, bytes]]:
         minter=minter,
         context=context,
         queries=build.queries(),
+        shapes=shapes,
     )
     return site, downloads
 
@@ -192,7 +196,7 @@ def test_every_resource_has_a_page_turtle_and_json_ld() -> None:
     things = sorted(
         {s for s in site.data.subjects() if isinstance(s, URIRef) and str(s).startswith(site.minter.base + "/id/")}
     )
-    expected = {"index.html", "vocabulary.html", "resources.html"}
+    expected = {"index.html", "vocabulary.html", "shapes.html", "resources.html"}
     for thing in things:
         stem = page_of(site, thing)[: -len(".html")]
         expected |= {f"{stem}.html", f"{stem}.ttl", f"{stem}.jsonld"}
@@ -393,6 +397,54 @@ def test_vocabulary_page_reads_the_skolemised_ontology_the_same() -> None:
     site = build_site()
     skolemised = publish.skolemise(site.vocabulary, site.minter.base + "/.well-known/genid/vocabulary-")
     assert render(dataclasses.replace(site, vocabulary=skolemised))["vocabulary.html"] == rendered()["vocabulary.html"]
+
+
+# -- shapes page --------------------------------------------------------------------------------
+
+
+def _section(html: str, anchor: str) -> str:
+    start = html.index(f'<section class="term" id="{anchor}">')
+    return html[start : html.index("</section>", start)]
+
+
+def test_shapes_page_documents_every_named_shape_and_sparql_constraint() -> None:
+    site, html = build_site(), rendered()["shapes.html"].decode("utf-8")
+    namespace = VOCAB + "shapes/"
+    kinds = (SH.NodeShape, SH.PropertyShape, SH.SPARQLConstraint)
+    named = {
+        s for k in kinds for s in site.shapes.subjects(RDF.type, k) if isinstance(s, URIRef) and s.startswith(namespace)
+    }
+    assert len(named) > 250
+    assert parse(rendered()["shapes.html"]).ids >= {s[len(namespace) :] for s in named}
+    for shape in named:
+        section = _section(html, shape[len(namespace) :])
+        for predicate in (SH.name, SH.message):
+            for text in (o for o in site.shapes.objects(shape, predicate) if isinstance(o, Literal)):
+                assert f'lang="{text.language}">{escape(str(text))}<' in section, (shape, predicate, text)
+
+
+def test_a_node_shape_shows_its_target_and_links_its_property_shapes_which_show_their_path() -> None:
+    html = rendered()["shapes.html"].decode("utf-8")
+    team = _section(html, "AdoptionTeamShape")
+    assert "<code>sh:targetClass</code>" in team and 'href="vocabulary.html#AdoptionTeam"' in team
+    assert 'href="#AdoptionTeam-wijk"' in team
+    wijk = _section(html, "AdoptionTeam-wijk")
+    assert "<dt>Path</dt>" in wijk and 'href="vocabulary.html#wijk"' in wijk
+    assert "<code>sh:minCount</code>" in wijk and 'href="#AdoptionTeamShape"' in wijk  # used by
+
+
+def test_sparql_constraints_show_their_query_escaped() -> None:
+    site, html = build_site(), rendered()["shapes.html"].decode("utf-8")
+    query = str(next(site.shapes.objects(URIRef(VOCAB + "shapes/StartNotAfterEnd"), SH.select)))
+    section = _section(html, "StartNotAfterEnd")
+    assert str(escape(query.strip())) in section and "<pre><code>" in section
+    assert "SELECT" in query and ">" in query and "&&" in query, "the query has characters that must be escaped"
+
+
+def test_every_page_links_the_shapes_page() -> None:
+    for name, content in rendered().items():
+        if name.endswith(".html"):
+            assert f'href="{relative(name, "shapes.html")}">Shapes</a>' in content.decode("utf-8"), name
 
 
 # -- links and reproducibility ----------------------------------------------------------------

@@ -135,7 +135,14 @@ def test_only_data_files_are_distributions_the_rest_are_documents_and_standards(
         "context.jsonld", "validation-report.ttl", "void.ttl", "release-notes.txt", "release-notes.json",
     } | ({"previous-release.nt.gz"} if (release_dir / "previous-release.nt.gz").exists() else set())  # fmt: skip
     standards = names(prefixes + "SELECT ?u WHERE { ?s dct:conformsTo ?std . ?std dct:hasFormat ?u }")
-    assert standards == {"vocabulary.ttl", "vocabulary.html", "shapes.ttl"}
+    assert standards == {
+        "vocabulary.ttl",
+        "vocabulary.jsonld",
+        "vocabulary.html",
+        "shapes.ttl",
+        "shapes.jsonld",
+        "shapes.html",
+    }
     service = names(prefixes + "SELECT ?u { ?c dcat:service ?s . ?s dcat:servesDataset ?d ; dcat:endpointURL ?u }")
     assert service == {"sparql"}
 

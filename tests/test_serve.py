@@ -917,40 +917,39 @@ def test_the_endpoint_without_a_query_describes_itself(release_server: serve.Ser
 
 
 def test_vocabulary_and_shape_iris_resolve(release_server: serve.Server, release_dir: Path) -> None:
-    """{VOCAB} is the vocabulary (HTML or Turtle by Accept); every term 303s to its section or to the vocabulary;
-    {VOCAB}shapes/ and every shape to shapes.ttl."""
+    """{VOCAB} and {VOCAB}shapes/ are the vocabulary and the shapes as HTML, Turtle or JSON-LD by Accept, the
+    release's files byte for byte; every term and every shape 303s to its section of the page or to the document."""
     vocab_path = urlsplit(VOCAB).path
-    html = fetch(release_server, vocab_path, headers={"Accept": "text/html"})
-    assert html.status == 200 and html.body == (release_dir / "vocabulary.html").read_bytes()
+    for document, stem in ((vocab_path, "vocabulary"), (vocab_path + "shapes/", "shapes")):
+        for accept, suffix in (
+            ("text/html", "html"),
+            ("text/turtle", "ttl"),
+            ("application/ld+json", "jsonld"),
+            ("application/json", "jsonld"),
+        ):
+            response = fetch(release_server, document, headers={"Accept": accept})
+            assert response.status == 200, (document, accept)
+            assert response.body == (release_dir / f"{stem}.{suffix}").read_bytes(), (document, accept)
+            assert response.headers["Vary"] == "Accept"
     turtle = fetch(release_server, vocab_path.rstrip("/"), headers={"Accept": "text/turtle"})
     assert turtle.status == 200 and turtle.body == (release_dir / "vocabulary.ttl").read_bytes()
-    terms = {
-        q.subject.value
-        for q in ox.parse((release_dir / "vocabulary.ttl").read_bytes(), ox.RdfFormat.TURTLE)
-        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(VOCAB)
-    }
-    terms = {t for t in terms if "/" not in t[len(VOCAB) :] and t != VOCAB}
-    assert len(terms) > 50
-    sections = (release_dir / "vocabulary.html").read_text(encoding="utf-8")
-    for term in sorted(terms):
-        name = term[len(VOCAB) :]
-        as_html = fetch(release_server, vocab_path + name, headers={"Accept": "text/html"})
-        assert as_html.status == 303 and as_html.headers["Location"].endswith(f"/vocabulary.html#{name}"), term
-        assert f'id="{name}"' in sections, f"the vocabulary page has no section for {term}"
-        as_rdf = fetch(release_server, vocab_path + name, headers={"Accept": "text/turtle"})
-        assert as_rdf.status == 303 and as_rdf.headers["Location"] == vocab_path, term
-    shapes = {
-        q.subject.value
-        for q in ox.parse((release_dir / "shapes.ttl").read_bytes(), ox.RdfFormat.TURTLE)
-        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(VOCAB + "shapes/")
-    } - {VOCAB + "shapes/"}  # the shapes graph itself: the document, below
-    assert len(shapes) > 20
-    for shape in sorted(shapes)[:40]:
-        response = fetch(release_server, urlsplit(shape).path, headers={"Accept": "text/turtle"})
-        assert response.status == 303 and response.headers["Location"] == vocab_path + "shapes/", shape
-    listed = fetch(release_server, vocab_path + "shapes/", headers={"Accept": "text/turtle"}, follow=True)
-    assert listed.status == 200 and listed.body == (release_dir / "shapes.ttl").read_bytes()
+    for document, stem in ((vocab_path, "vocabulary"), (vocab_path + "shapes/", "shapes")):
+        names = {
+            q.subject.value[len(VOCAB + document[len(vocab_path) :]) :]
+            for q in ox.parse((release_dir / f"{stem}.ttl").read_bytes(), ox.RdfFormat.TURTLE)
+            if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(VOCAB + document[len(vocab_path) :])
+        }
+        names = {n for n in names if n and "/" not in n}  # the document itself and the shapes under the vocabulary
+        assert len(names) > 50, stem
+        sections = (release_dir / f"{stem}.html").read_text(encoding="utf-8")
+        for name in sorted(names):
+            as_html = fetch(release_server, document + name, headers={"Accept": "text/html"})
+            assert as_html.status == 303 and as_html.headers["Location"].endswith(f"/{stem}.html#{name}"), name
+            assert f'id="{name}"' in sections, f"{stem}.html has no section for {name}"
+            as_rdf = fetch(release_server, document + name, headers={"Accept": "text/turtle"})
+            assert as_rdf.status == 303 and as_rdf.headers["Location"] == document, name
     assert fetch(release_server, vocab_path + "NoSuchTerm").status == 404
+    assert fetch(release_server, vocab_path + "shapes/NoSuchShape").status == 404
     assert fetch(release_server, vocab_path, headers={"Accept": "image/png"}).status == 406
 
 
@@ -958,8 +957,8 @@ def test_every_iri_under_the_base_that_the_release_mentions_resolves(
     release_server: serve.Server, release_dir: Path
 ) -> None:
     """The crawler: each IRI under the base in the N-Quads, dcat.ttl and void.ttl (things, documents, terms,
-    shapes, skolem IRIs, graphs, the vocabulary's version, distributions, checksums, downloads), asked as HTML
-    and as Turtle, answers 200 after at most one 303."""
+    shapes, skolem IRIs, graphs, the vocabulary's version, distributions, checksums, downloads), asked as HTML,
+    Turtle and JSON-LD, answers 200 after at most one 303."""
     base = DEFAULT_BASE + "/"
     iris: set[str] = set()
     sources = [(gzip.decompress((release_dir / "wijkld.nq.gz").read_bytes()), ox.RdfFormat.N_QUADS)]
@@ -973,7 +972,7 @@ def test_every_iri_under_the_base_that_the_release_mentions_resolves(
     failed = []
     for iri in sorted(iris):
         path = quote(urlsplit(iri).path, safe="/:@!$&'()*+,;=-._~")
-        for accept in ("text/html", "text/turtle"):
+        for accept in ("text/html", "text/turtle", "application/ld+json"):
             response = fetch(release_server, path, headers={"Accept": accept})
             if response.status == 303:
                 response = fetch(release_server, response.headers["Location"], headers={"Accept": accept})

@@ -195,6 +195,7 @@ class Publication:
     downloads: dict[str, metadata.FileInfo] = field(default_factory=dict)  # the files described as distributions
     digests: dict[str, str] = field(default_factory=dict)  # SHA-256 of every file written, pages included
     metadata_graph: Graph = field(default_factory=Graph)
+    published_shapes: Graph = field(default_factory=Graph)  # skolemised, as shapes.ttl holds them
     stats: metadata.DataStats | None = None
 
     def put(self, folder: Path, name: str, content: bytes) -> None:
@@ -226,7 +227,9 @@ class Publication:
         complete = self._release(self.files_info(), summary)
         dcat = metadata.dcat(complete)
         self.put(folder, "dcat.ttl", publish.turtle(dcat))
-        whole = dataclasses.replace(self.site, metadata=dcat + void, files=self.files_info(), queries=queries())
+        whole = dataclasses.replace(
+            self.site, metadata=dcat + void, files=self.files_info(), queries=queries(), shapes=self.published_shapes
+        )
         for name, content in pages.render_site(whole).items():
             self.put(folder, name, content)
         self.digests.update(resource_pages())
@@ -254,6 +257,11 @@ class Publication:
                 jsonld.write_tree(data.view, context, view, handle)
         self.put(folder, "vocabulary.ttl", publish.turtle(vocabulary))
         self.put(folder, "shapes.ttl", publish.turtle(shapes))
+        # the same graphs for JSON-LD clients, compacted with the release's context as every .jsonld is
+        compact = jsonld.compactor(context)
+        self.put(folder, "vocabulary.jsonld", jsonld.dumps(compact(vocabulary)))
+        self.put(folder, "shapes.jsonld", jsonld.dumps(compact(shapes)))
+        self.published_shapes = shapes
         self.put(
             folder, "validation-report.ttl", publish.turtle(publish.skolemise(self.report, m.skolem_prefix("report")))
         )

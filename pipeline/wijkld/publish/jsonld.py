@@ -413,6 +413,9 @@ def _compact_node(node: JSON, terms: dict[str, tuple[str, JSON]]) -> JSON:
         if predicate.startswith("@"):
             continue
         term, definition = terms.get(predicate, (_compact_iri(predicate), {}))
+        if definition.get("@container") == "@language" and not all(_is_text(v) for v in values):
+            # a graph the context was not made from (the vocabulary): the key without the term's container
+            term, definition = _compact_iri(predicate), {}
         if definition.get("@container") == "@language":
             by_lang: dict[str, list[str]] = defaultdict(list)
             for value in values:
@@ -440,7 +443,13 @@ def _compact_value(value: JSON, definition: JSON) -> Any:
         if coerce and _compact_iri(value["@type"]) == coerce:
             return value["@value"]
         return {"type": _compact_iri(value["@type"]), "@value": value["@value"]}
-    return value["@value"]
+    # a plain string under a term that coerces its values (to IRIs or a datatype) must say it is a string
+    return {"@value": value["@value"]} if coerce else value["@value"]
+
+
+def _is_text(value: JSON) -> bool:
+    """A string, with or without a language tag: what a language map can hold."""
+    return "@id" not in value and "@type" not in value
 
 
 def tree(graph: Graph, context: JSON, view: View, compacted: JSON | None = None) -> JSON:

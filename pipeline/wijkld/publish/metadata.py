@@ -77,6 +77,8 @@ FILE_KINDS: dict[str, tuple[str, str, str, str]] = {
     "context.jsonld": (*_JSONLD, "JSON-LD-context", "JSON-LD context"),
     "vocabulary.ttl": (*_TURTLE, "Vocabulaire (OWL)", "Vocabulary (OWL)"),
     "shapes.ttl": (*_TURTLE, "SHACL-shapes", "SHACL shapes"),
+    "vocabulary.jsonld": (*_JSONLD, "Vocabulaire (OWL) in JSON-LD", "Vocabulary (OWL) in JSON-LD"),
+    "shapes.jsonld": (*_JSONLD, "SHACL-shapes in JSON-LD", "SHACL shapes in JSON-LD"),
     "validation-report.ttl": (*_TURTLE, "SHACL-validatierapport", "SHACL validation report"),
     "void.ttl": (*_TURTLE, "VoID-beschrijving", "VoID description"),
     "release-notes.ttl": (*_TURTLE, "Wijzigingen (RDF)", "Release notes (RDF)"),
@@ -326,8 +328,8 @@ def dcat(release: Release) -> Graph:
 SHAPES = VOCAB + "shapes/"
 #: The published files that hold each standard, as RDF and, where there is one, as an HTML page.
 _STANDARD_FILES = {
-    VOCAB.rstrip("/"): ("vocabulary.ttl", "vocabulary.html"),
-    SHAPES: ("shapes.ttl",),
+    VOCAB.rstrip("/"): ("vocabulary.ttl", "vocabulary.jsonld", "vocabulary.html"),
+    SHAPES: ("shapes.ttl", "shapes.jsonld", "shapes.html"),
 }
 
 

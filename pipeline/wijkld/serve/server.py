@@ -1068,22 +1068,22 @@ class App:
         body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={"void": vd})
         return body if isinstance(body, bytes) else b""
 
-    def definition(self, path: str, accept: str | None) -> tuple[int, bytes, str, dict[str, str]] | None:
+    def definition(self, path: str, accept: str | None) -> tuple[int, bytes, str, dict[str, str]]:
         """What a vocabulary or shape IRI (``{VOCAB}...``) answers: status, body, media type, headers.
 
-        The vocabulary document ``{VOCAB}`` is vocabulary.html or vocabulary.ttl by Accept; a term
-        ``{VOCAB}Term`` is 303 See Other to its section of the vocabulary page (HTML) or to the
-        vocabulary (RDF), and the vocabulary's version IRI to the vocabulary. The shapes
-        ``{VOCAB}shapes/`` and each shape likewise, as shapes.ttl; a shape asked for as HTML gives
-        None: the caller shows the page the server makes from the shape's triples (the shapes document too).
+        The vocabulary document ``{VOCAB}`` is vocabulary.html, .ttl or .jsonld by Accept (N-Triples:
+        the Turtle's triples, sorted); a term ``{VOCAB}Term`` is 303 See Other to its section of the
+        vocabulary page (HTML) or to the vocabulary (RDF), and the vocabulary's version IRI to the
+        vocabulary. The shapes ``{VOCAB}shapes/`` and each shape likewise, with shapes.html, .ttl
+        and .jsonld: every answer is a file of the release, as a static host gives it (docs/hosting.md).
         """
         vocab_path = urlsplit(VOCAB).path
         rest = path[len(vocab_path) :]
         shapes = rest == "shapes/" or rest.startswith("shapes/")
         name = rest[len("shapes/") :] if shapes else rest
-        file = "shapes.ttl" if shapes else "vocabulary.ttl"
-        offers = [("text/html", "html"), ("text/turtle", "turtle"), ("application/n-triples", "ntriples")]
-        offers.append(("text/plain", "ntriples"))
+        stem = "shapes" if shapes else "vocabulary"
+        offers = [("text/html", "html"), ("text/turtle", "turtle"), ("application/ld+json", "jsonld")]
+        offers += [("application/json", "jsonld"), ("application/n-triples", "ntriples"), ("text/plain", "ntriples")]
         fmt = negotiate(accept, offers)
         headers = {"Vary": "Accept"}
 
@@ -1096,14 +1096,13 @@ class App:
             return answer(404, f"Error 404 Not Found: no such term: {VOCAB}{rest}\n")
         if fmt is None:
             return answer(406, f"Error 406 Not Acceptable: offered: {', '.join(m for m, _ in offers)}\n")
-        if shapes and fmt == "html":
-            return None
         if name:
             target = vocab_path + "shapes/" if shapes else vocab_path
             if fmt == "html":
-                target = f"{self.base_path}/vocabulary.html#{name}"
+                target = f"{self.base_path}/{stem}.html#{name}"
             return answer(303, f"See {target}\n", {"Location": target})
-        found = self.static_file(f"{self.base_path}/{'vocabulary.html' if fmt == 'html' else file}")
+        file = f"{stem}{PUBLISHED_SUFFIXES['turtle' if fmt == 'ntriples' else fmt]}"
+        found = self.static_file(f"{self.base_path}/{file}")
         if found is None:
             return answer(404, f"Error 404 Not Found: the release has no {file}\n")
         body = found.read_bytes()
@@ -1288,11 +1287,7 @@ class Handler(BaseHTTPRequestHandler):
             elif path == "/.well-known/void":
                 self.void()
             elif (path + "/").startswith(urlsplit(VOCAB).path):  # the vocabulary, its terms, the shapes
-                answer = app.definition(path, self.headers.get("Accept"))
-                if answer is None:  # a shape, as HTML: the page made from its triples
-                    self.resource(urlsplit(VOCAB).scheme + "://" + urlsplit(VOCAB).netloc + path, None)
-                else:
-                    self.send(*answer)
+                self.send(*app.definition(path, self.headers.get("Accept")))
             elif path.startswith(app.base_path + "/.well-known/genid/"):  # skolem IRIs (shapes, vocabulary)
                 self.resource(app.base + path[len(app.base_path) :], None)
             elif path.startswith(app.base_path + "/graph/"):

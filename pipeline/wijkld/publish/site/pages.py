@@ -37,6 +37,7 @@ from wijkld.publish import jsonld
 from wijkld.publish import serialize as publish
 from wijkld.publish.metadata import FileInfo
 from wijkld.publish.site import svg
+from wijkld.publish.site.shapes_page import shapes_page
 from wijkld.records.load import Record
 from wijkld.resources import templates_dir
 
@@ -67,6 +68,7 @@ class Site:
     minter: Minter  # base IRI; doc IRIs {base}/doc/{type}/{key}
     context: dict  # the JSON-LD context document ({"@context": {...}})
     queries: tuple[tuple[str, str, str], ...]  # (name, title, SPARQL text) of the example queries
+    shapes: Graph = field(default_factory=Graph)  # the published (skolemised) shapes, for shapes.html
 
 
 # -- view objects: what the templates show -----------------------------------
@@ -364,13 +366,14 @@ def render(site: Site) -> dict[str, bytes]:
 
 
 def render_site(site: Site) -> dict[str, bytes]:
-    """The landing page, the vocabulary and the list of resources: the pages that need the whole release."""
+    """The landing page, the vocabulary, the shapes and the list of resources: the pages that need the whole release."""
     index = Index(site)
     env = environment()
     return {
         "index.html": _page(env, "index.html", "index.html", index, **landing(index)),
         "vocabulary.html": _page(env, "vocabulary.html", "vocabulary.html", index, **vocabulary(index)),
         "resources.html": _page(env, "resources.html", "resources.html", index, **resource_list(index)),
+        "shapes.html": _page(env, "shapes.html", "shapes.html", index, **shapes_documentation(index)),
     }
 
 
@@ -419,6 +422,7 @@ def _page(env: Environment, template: str, here: str, index: Index, **values: An
         "home": relative(here, "index.html"),
         "vocabulary_page": relative(here, "vocabulary.html"),
         "resources_page": relative(here, "resources.html"),
+        "shapes_page": relative(here, "shapes.html"),
         "dataset_title": Text(release.text("title_nl") or "wijkld", "nl"),
         "version": release.text("version") or "",
     }
@@ -615,6 +619,11 @@ def _resource_labels(index: Index) -> dict[URIRef, tuple[Literal, ...]]:
 
 
 # -- vocabulary ---------------------------------------------------------------------
+
+
+def shapes_documentation(index: Index) -> dict[str, Any]:
+    """What shapes.html shows (:func:`shapes_page`), its term links into the vocabulary page."""
+    return shapes_page(index.site.shapes, index.vocabulary_terms, "vocabulary.html")
 
 
 def vocabulary(index: Index) -> dict[str, Any]:
