@@ -130,8 +130,7 @@ def test_pages_are_those_of_the_pilot_release(rendered: dict[str, dict[str, byte
     released = {
         str(p.relative_to(DIST))
         for p in DIST.rglob("*")
-        if p.is_file()
-        and (p.relative_to(DIST).parts[0] == "doc" or (p.parent == DIST and p.suffix == ".html"))
+        if p.is_file() and (p.relative_to(DIST).parts[0] == "doc" or (p.parent == DIST and p.suffix == ".html"))
     }
     assert set(rendered["memory"]) == released
     differing = sorted(name for name, content in rendered["memory"].items() if (DIST / name).read_bytes() != content)
