@@ -31,6 +31,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import pyoxigraph as ox
 import pytest
 
+import crawler
 from wijkld import build
 from wijkld.model.iris import DEFAULT_BASE, VOCAB
 from wijkld.serve import query as sparql
@@ -959,23 +960,8 @@ def test_every_iri_under_the_base_that_the_release_mentions_resolves(
     """The crawler: each IRI under the base in the N-Quads, dcat.ttl and void.ttl (things, documents, terms,
     shapes, skolem IRIs, graphs, the vocabulary's version, distributions, checksums, downloads), asked as HTML,
     Turtle and JSON-LD, answers 200 after at most one 303."""
-    base = DEFAULT_BASE + "/"
-    iris: set[str] = set()
-    sources = [(gzip.decompress((release_dir / "wijkld.nq.gz").read_bytes()), ox.RdfFormat.N_QUADS)]
-    sources += [((release_dir / name).read_bytes(), ox.RdfFormat.TURTLE) for name in ("dcat.ttl", "void.ttl")]
-    for content, fmt in sources:
-        for quad in ox.parse(content, fmt):
-            for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
-                if isinstance(term, ox.NamedNode) and term.value.startswith(base):
-                    iris.add(term.value.split("#")[0])
+    iris = crawler.iris_under(release_dir, DEFAULT_BASE)
     assert len(iris) > 1500
-    failed = []
-    for iri in sorted(iris):
-        path = quote(urlsplit(iri).path, safe="/:@!$&'()*+,;=-._~")
-        for accept in ("text/html", "text/turtle", "application/ld+json"):
-            response = fetch(release_server, path, headers={"Accept": accept})
-            if response.status == 303:
-                response = fetch(release_server, response.headers["Location"], headers={"Accept": accept})
-            if response.status != 200:
-                failed.append((iri, accept, response.status))
+    answers = crawler.crawl(release_server.url, DEFAULT_BASE, iris)
+    failed = [(iri, accept, answer.status) for (iri, accept), answer in answers.items() if answer.status != 200]
     assert failed == []

@@ -122,6 +122,18 @@ Exit codes:
     + _INTERNAL
     + _INTERRUPTED
 )
+HOSTING_EPILOG = (
+    """\b
+Exit codes:
+  0    the files were written
+  2    bad input or usage: a --base, --site-url, --root, --backend,
+       --listen or --server-name that does not fit the pattern it names;
+       an --out that is a file, or holds a file of that name that wijkld
+       hosting did not write; a folder it cannot write
+"""
+    + _INTERNAL
+    + _INTERRUPTED
+)
 
 data_option = click.option(
     "--data",
@@ -570,6 +582,14 @@ class QueryEngineCrash(WijkldError):
     show_default=True,
     help="Seconds a request may wait for a free worker; then it is answered 503 with Retry-After.",
 )
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    metavar="ADDRESS",
+    help="The IP address of a reverse proxy in front of the server (repeatable): for its requests the client is "
+    "the address in its X-Real-IP header, for --per-client. Nobody else's header is believed. See docs/hosting.md.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Do not log each request.")
 def serve_command(
     host: str,
@@ -582,6 +602,7 @@ def serve_command(
     max_memory: str | None,
     per_client: int | None,
     queue_timeout: float,
+    trusted_proxies: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Serve the release in DIST: SPARQL endpoint, query page and Linked Data.
@@ -594,8 +615,9 @@ def serve_command(
       {base path}/doc/... HTML, Turtle, N-Triples or JSON-LD by Accept: the
                           release's own files for the resource
       {base path}/<file>  the release's files (the DCAT download URLs)
-      /wijkld/def/...     the vocabulary (HTML or Turtle) and its terms (303 to
-                          their section); /wijkld/def/shapes/... the shapes
+      /wijkld/def/...     the vocabulary (HTML, Turtle or JSON-LD) and its terms
+                          (303 to their section); /wijkld/def/shapes/... the
+                          shapes likewise
       {base path}/graph/  each named graph: 303 to its file or page
       {base path}/.well-known/genid/...  skolem IRIs: what the release says
       /.well-known/void   VoID description
@@ -608,6 +630,7 @@ def serve_command(
     beyond either), brackets nested at most 64 deep and at most 500 operators
     (400 beyond); a client may run --per-client queries at once, and a request
     waits at most --queue-timeout seconds for a worker (503, Retry-After).
+    To host a release behind nginx, see wijkld hosting.
 
     \b
     Example:
@@ -632,6 +655,7 @@ def serve_command(
         max_memory=memory,
         per_client=per_client,
         queue_timeout=queue_timeout,
+        trusted_proxies=tuple(_ip_address(a, "--trusted-proxy") for a in trusted_proxies),
     )
     server = serve.start(config)
     info = server.pool.info
@@ -656,7 +680,70 @@ def serve_command(
         server.close()
 
 
+def _ip_address(text: str, option: str) -> str:
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        raise click.BadParameter(f"expected an IP address such as 127.0.0.1; got {text!r}", param_hint=option) from None
+
+
 # ---- end of query and serve -----------------------------------------------------------------------
+
+
+@cli.command("hosting", epilog=HOSTING_EPILOG)
+@click.option(
+    "--site-url",
+    required=True,
+    metavar="URL",
+    help="Where the host serves the release, with the base's path: https://data.example.nl/wijkld for the base "
+    "https://w3id.org/wijkld. The w3id rules redirect there.",
+)
+@click.option(
+    "--base",
+    default=DEFAULT_BASE,
+    show_default=True,
+    envvar="WIJKLD_BASE",
+    help="Base IRI the release was built with (wijkld build --base). Env: WIJKLD_BASE.",
+)
+@click.option(
+    "--root",
+    default="/var/www",
+    show_default=True,
+    help="The web server's folder; the release goes in ROOT plus the base's path (/var/www/wijkld).",
+)
+@click.option("--backend", default="127.0.0.1:8080", show_default=True, help="HOST:PORT where wijkld serve listens.")
+@click.option("--listen", default="80", show_default=True, help="What nginx listens on: a port or ADDRESS:PORT.")
+@click.option("--server-name", default="", help="nginx's server_name. Default: the host of --site-url.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("hosting"),
+    show_default=True,
+    help="Folder for nginx.conf and w3id.htaccess; files that wijkld hosting did not write are never replaced.",
+)
+def hosting_command(
+    site_url: str, base: str, root: str, backend: str, listen: str, server_name: str, out: Path
+) -> None:
+    """Write the configuration that hosts a release: an nginx site and w3id.org redirect rules.
+
+    nginx serves the release's files (pages, per-resource Turtle and JSON-LD
+    by Accept, downloads) and hands the rest (SPARQL, vocabulary and shape
+    IRIs, named graphs, skolem IRIs) to wijkld serve behind it; w3id.org
+    redirects every persistent IRI to the host. docs/hosting.md walks
+    through it.
+
+    \b
+    Example:
+        wijkld hosting --site-url https://data.example.nl/wijkld --out hosting/
+    """
+    from wijkld.serve import hosting
+
+    hosted = hosting.site(base, site_url, root, backend, listen, server_name)
+    for path in hosting.write(hosted, out):
+        click.echo(f"wrote {path}")
+    click.echo(f"next: copy dist/ to {hosted.root}{hosted.base_path}/, then run\n  {hosting.serve_command(hosted)}")
 
 
 @cli.command("shapes-qa", epilog=SHAPES_QA_EPILOG)

@@ -66,6 +66,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import ipaddress
 import logging
 import math
 import os
@@ -177,6 +178,8 @@ class Config:
     max_memory: int | None = None  # bytes per worker; None: default_max_memory(workers); 0: no cap
     per_client: int | None = None  # queries one client may run at once; None: default_per_client(workers)
     queue_timeout: float = 10.0  # seconds a request may wait for a worker
+    #: addresses of reverse proxies (nginx, docs/hosting.md) whose X-Real-IP names the client; no one else's
+    trusted_proxies: tuple[str, ...] = ()
 
     def memory_cap(self) -> int:
         return default_max_memory(self.workers) if self.max_memory is None else self.max_memory
@@ -1184,6 +1187,9 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = f"wijkld/{__version__}"
     timeout = 30  # seconds a client may idle on a connection
+    # headers and body go out in separate writes: without TCP_NODELAY a keep-alive client (nginx in front,
+    # docs/hosting.md) waits for the delayed ACK, 40 ms a response
+    disable_nagle_algorithm = True
 
     # -- plumbing --
     @property
@@ -1192,8 +1198,21 @@ class Handler(BaseHTTPRequestHandler):
 
     @property
     def client(self) -> str:
-        """Who is asking, for fair shares of the workers: the remote address (not a header anyone can set)."""
-        return str(self.client_address[0])
+        """Who is asking, for fair shares of the workers: the remote address (not a header anyone can set),
+        or, from a trusted reverse proxy only, the address it names in X-Real-IP."""
+        address = str(self.client_address[0])
+        if address in self.app.config.trusted_proxies:
+            named = (self.headers.get("X-Real-IP") or "").strip()
+            with contextlib.suppress(ValueError):
+                return str(ipaddress.ip_address(named))
+        return address
+
+    def scheme(self) -> str:
+        """http, or https where a trusted reverse proxy says the client used it (X-Forwarded-Proto)."""
+        forwarded = (self.headers.get("X-Forwarded-Proto") or "").strip().lower()
+        if str(self.client_address[0]) in self.app.config.trusted_proxies and forwarded in ("http", "https"):
+            return forwarded
+        return "http"
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         if not self.app.config.quiet:
@@ -1353,7 +1372,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.page("", None)
                 return
             host = self.headers.get("Host") or f"{self.app.config.host}:{self.server.server_address[1]}"
-            endpoint = f"http://{host}/sparql"
+            endpoint = f"{self.scheme()}://{host}{urlsplit(self.path).path}"  # the address it was asked at
             self.send(200, self.app.service_description(endpoint), MEDIA_TYPES["turtle"], {"Vary": "Accept"})
             return
         if not queries:
