@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Dataset
+from rdflib import Dataset, URIRef, Variable
+from rdflib.paths import SequencePath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
@@ -149,3 +150,53 @@ def test_oxigraph_gives_the_expected_result(store: ox.Store, path: Path) -> None
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
 def test_rdflib_gives_the_same_result(dataset: Dataset, path: Path) -> None:
     assert rdflib_rows(dataset, path.read_text(encoding="utf-8")) == read_expected(path)
+
+
+LANG_FILTER = re.compile(r"""lang\(\s*\?(\w+)\s*\)\s*=\s*["'][a-z-]+["']""", re.IGNORECASE)
+
+
+def language_filtered_properties(text: str) -> set[str]:
+    """The properties whose values a query keeps only in one language: for every variable in a
+    ``FILTER(lang(?v) = "..")``, the predicate (or the last step of the property path) that binds it."""
+    filtered = set(LANG_FILTER.findall(text))
+    found: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):  # rdflib's algebra nodes (CompValue) are dicts
+            for triple in node.get("triples") or ():
+                if not (isinstance(triple, tuple) and len(triple) == 3):
+                    continue  # a part of the parse tree that holds triples further down
+                _, predicate, obj = triple
+                if isinstance(obj, Variable) and str(obj) in filtered:
+                    last = predicate.args[-1] if isinstance(predicate, SequencePath) else predicate
+                    if isinstance(last, URIRef):
+                        found.add(str(last))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, (list, tuple)):
+            for value in node:
+                walk(value)
+
+    walk(prepareQuery(text).algebra)
+    return found
+
+
+def test_the_language_filter_finds_the_property_behind_a_path() -> None:
+    text = """PREFIX org: <http://www.w3.org/ns/org#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?t WHERE { ?m org:organization/rdfs:label ?t ; org:role ?r . FILTER(lang(?t) = "nl") }"""
+    assert language_filtered_properties(text) == {"http://www.w3.org/2000/01/rdf-schema#label"}
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_a_language_filter_drops_no_untagged_value(store: ox.Store, path: Path) -> None:
+    """A query that keeps the Dutch labels would silently lose a value without language tag (a person's
+    name, a date): every value of a property it filters by language is language-tagged in the release."""
+    for prop in sorted(language_filtered_properties(path.read_text(encoding="utf-8"))):
+        untagged = [
+            (row["s"].value, row["o"].value)
+            for row in store.query(
+                f"SELECT ?s ?o WHERE {{ ?s <{prop}> ?o FILTER(isLiteral(?o) && lang(?o) = '') }} LIMIT 3",
+                use_default_graph_as_union=True,
+            )
+        ]
+        assert untagged == [], f"{path.name}: <{prop}> has values without language tag, which its filter drops"

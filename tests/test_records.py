@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from rdflib import XSD, Graph, Literal, URIRef
 
 from wijkld.errors import EXIT_BAD_INPUT, InputError, Problem
-from wijkld.model.mapping import date_literal, decimal_literal
+from wijkld.model.mapping import date_label, date_literal, decimal_literal, number_literal
 from wijkld.records import load as records
 from wijkld.records.load import PartialDate, Records, Value
 from wijkld.records.schema import RECORD_TYPES, Kind
@@ -587,6 +587,14 @@ CASES = [
         id="iri-relative",
     ),
     pytest.param(
+        steps(
+            lambda d: set_cell(d, "quantities.csv", 2, "unit", "count"),
+            lambda d: set_cell(d, "quantities.csv", 2, "value", "2.5"),
+        ),
+        ["data/quantities.csv:2: field 'value': expected a whole number for unit 'count'; got 2.5"],
+        id="count-with-decimals",
+    ),
+    pytest.param(
         lambda d: set_cell(d, "programmes.csv", 2, "start", "2008"),
         ["data/programmes.csv:2: field 'end': expected a date on or after start 2008; got 2007"],
         id="end-before-start",
@@ -1082,3 +1090,28 @@ def test_hints_for_unknown_keys_are_bounded_in_a_large_record_set(data: Path) ->
     assert len(problems) == 600
     assert "(did you mean 'team-0'?)" in problems[0]
     assert 0 < sum("did you mean" in line for line in problems) < 100
+
+
+@pytest.mark.parametrize(
+    ("date", "nl", "en"),
+    [
+        (PartialDate(2007, 2, 22), "22 februari 2007", "22 February 2007"),
+        (PartialDate(2006, 6), "juni 2006", "June 2006"),
+        (PartialDate(2007), "2007", "2007"),
+        (PartialDate(2003, 5, 1), "1 mei 2003", "1 May 2003"),
+    ],
+)
+def test_a_date_label_is_written_out_in_each_language(date: PartialDate, nl: str, en: str) -> None:
+    assert (date_label(date, "nl"), date_label(date, "en")) == (Literal(nl, lang="nl"), Literal(en, lang="en"))
+
+
+@given(st.integers(min_value=0, max_value=10**17), st.sampled_from(["count", "year"]))
+def test_a_count_is_an_integer_in_every_store(value: int, unit: str) -> None:
+    literal = number_literal(Decimal(value), unit)
+    assert literal.datatype == XSD.integer and literal.value == value
+    assert oxigraph_value(literal, "xsd:integer") == str(value)
+
+
+@pytest.mark.parametrize(("raw", "unit"), [("250000.50", "EUR"), ("6.9", "MB"), ("700000", "EUR")])
+def test_money_and_measures_stay_decimal(raw: str, unit: str) -> None:
+    assert number_literal(Decimal(raw), unit) == decimal_literal(Decimal(raw))

@@ -210,3 +210,23 @@ def test_the_lint_finds_nothing_in_the_real_build(release_dir: Path, shapes: Gra
 
 def _node_shape_name(shape: object) -> str:
     return str(shape).removeprefix(WSH).removesuffix("Shape")
+
+
+def test_the_units_of_counts_and_measures_are_those_of_the_records() -> None:
+    """The shapes give a quantity's number its datatype by unit: their lists must be the loader's units."""
+    from rdflib import URIRef
+    from rdflib.collection import Collection
+
+    from wijkld.model.vocab import WIJKLD
+    from wijkld.records.schema import COUNTING_UNITS, UNITS
+
+    shapes = validate.load_shapes()
+
+    def listed(shape: str) -> set[str]:
+        values = shapes.value(URIRef(f"{WIJKLD}shapes/{shape}"), SH["in"])
+        assert values is not None, shape
+        return {str(v) for v in Collection(shapes, values)}
+
+    counted, measured = listed("CountedQuantity-unit"), listed("MeasuredQuantity-unit")
+    assert counted == set(COUNTING_UNITS)
+    assert counted | measured | {"EUR"} == set(UNITS) and not counted & measured  # EUR: schema:currency

@@ -829,9 +829,21 @@ def _swapped(
 
 
 def interval_swapped(pub: Published, c: Constraint) -> Iterator[Mutation]:
-    """An interval that begins after it ends: swap its beginning and end."""
+    """An interval that begins after it ends: swap its beginning and end. The result rests on the dates of
+    both instants, so no other mutation of the batch may change them."""
     g = pub.everything
-    yield from _swapped(pub, c, TIME.Interval, TIME.hasBeginning, TIME.hasEnd, lambda n: date_of(g, n))
+    for m in _swapped(pub, c, TIME.Interval, TIME.hasBeginning, TIME.hasEnd, lambda n: date_of(g, n)):
+        yield replace(m, extra_foci=tuple(o for _, _, o in m.remove))
+
+
+def person_labelled_otherwise(pub: Published, c: Constraint) -> Iterator[Mutation]:
+    """A person whose English label is not their name: give it another text."""
+    g = pub.everything
+    for person in sorted(g.subjects(RDF.type, SCHEMA.Person), key=str):
+        english = [o for o in g.objects(person, RDFS.label) if isinstance(o, Literal) and o.language == "en"]
+        if english:
+            other = Literal(f"{english[0]} (other)", lang="en")
+            yield sparql(c, person, str(RDFS.label), [(person, RDFS.label, english[0])], [(person, RDFS.label, other)])
 
 
 def broader_in_another_scheme(pub: Published, c: Constraint) -> Iterator[Mutation]:
@@ -877,6 +889,7 @@ SPARQL_MUTATIONS: dict[str, Callable[[Published, Constraint], Iterator[Mutation]
     "Interval-hasBeginning": interval_swapped,
     "NarrowerConceptShape": broader_in_another_scheme,
     "PeriodOfTimeShape": period_swapped,
+    "PersonShape": person_labelled_otherwise,
     "ReplacingMembershipShape": replacement_begins_first,
 }
 

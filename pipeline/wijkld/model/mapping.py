@@ -33,6 +33,7 @@ from wijkld.model.vocab import (
     XSD,
 )
 from wijkld.records.load import PartialDate, Record, Records
+from wijkld.records.schema import COUNTING_UNITS
 
 Triple = tuple[URIRef, URIRef, Node]
 
@@ -103,6 +104,39 @@ def project_kind_iri(kind: str) -> URIRef:
 
 def date_literal(date: PartialDate) -> Literal:
     return Literal(date.iso, datatype=DATE_TYPES[date.precision])
+
+
+MONTH_NAMES = {
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+           "november", "december"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}  # fmt: skip
+
+
+def date_label(date: PartialDate, lang: str) -> Literal:
+    """A date as people write it (22 februari 2007, February 2007, 2007), tagged with its language."""
+    words = [str(date.year)]
+    if date.month is not None:
+        words.insert(0, MONTH_NAMES[lang][date.month - 1])
+    if date.day is not None:
+        words.insert(0, str(date.day))
+    return Literal(" ".join(words), lang=lang)
+
+
+def labels_in_both_languages(text: str) -> tuple[Literal, Literal]:
+    """A name that is the same in Dutch and English (a person's, a version's): one label per language, so
+    that a query asking for either language finds it (every rdfs:label is language-tagged)."""
+    return Literal(text, lang="nl"), Literal(text, lang="en")
+
+
+def number_literal(value: object, unit: str) -> Literal:
+    """A count (of things or years) as xsd:integer, any other amount (money, megabytes) as xsd:decimal;
+    the loader has checked that counts are whole."""
+    if unit in COUNTING_UNITS:
+        assert isinstance(value, Decimal) and value == value.to_integral_value()
+        return Literal(str(int(value)), datatype=XSD.integer)
+    return decimal_literal(value)
 
 
 def decimal_literal(value: object) -> Literal:
@@ -311,6 +345,8 @@ class Mapper:
     def place(self, r: Record) -> Iterator[Triple]:
         s = self.of(r)
         yield from self.common(r, PLACE_CLASSES[r.text("kind") or "wijk"], GEO.Feature, DCTERMS.Location)
+        if not r.text("name_en"):  # a proper name without a translation: the same name, for English queries
+            yield s, RDFS.label, Literal(r.text("name_nl"), lang="en")
         yield from self.ref(s, GEO.sfWithin, r, "part_of", "place")
         if r.text("cbs_code"):
             yield s, WIJKLD.cbsCode, Literal(r.text("cbs_code"))
@@ -322,7 +358,8 @@ class Mapper:
     def person(self, r: Record) -> Iterator[Triple]:
         s = self.of(r)
         yield from self.common(r, SCHEMA.Person, PROV.Agent)
-        yield s, RDFS.label, Literal(r.text("name"))
+        for label in labels_in_both_languages(r.text("name") or ""):
+            yield s, RDFS.label, label
         yield s, SCHEMA.name, Literal(r.text("name"))
         if r.text("given_name"):
             yield s, SCHEMA.givenName, Literal(r.text("given_name"))
@@ -460,7 +497,7 @@ class Mapper:
         yield from self.ref(s, DCTERMS.type, r, "kind", "concept")
         value = r.get("value")
         qualifier = r.text("qualifier") or "exact"
-        literal = decimal_literal(value)
+        literal = number_literal(value, unit)
         yield s, SCHEMA.minValue if qualifier.startswith("at-least") else SCHEMA.value, literal
         if unit == "EUR":
             yield s, SCHEMA.currency, Literal("EUR")
@@ -507,7 +544,8 @@ class Mapper:
             s = self.instant(date)
             yield s, RDF.type, TIME.Instant
             yield s, INSTANT_PROPERTIES[date.precision], date_literal(date)
-            yield s, RDFS.label, Literal(date.iso)
+            yield s, RDFS.label, date_label(date, "nl")
+            yield s, RDFS.label, date_label(date, "en")
             for key in sorted(sources[date]):
                 yield s, PROV.wasDerivedFrom, self.iri("source", key)
 
@@ -527,7 +565,8 @@ class Mapper:
             yield activity, PROV.used, self.iri("source", key)
         yield agent, RDF.type, PROV.SoftwareAgent
         yield agent, RDF.type, SCHEMA.SoftwareApplication
-        yield agent, RDFS.label, Literal(f"wijkld {__version__}")
+        for label in labels_in_both_languages(f"wijkld {__version__}"):
+            yield agent, RDFS.label, label
         yield agent, SCHEMA.softwareVersion, Literal(__version__)
 
 

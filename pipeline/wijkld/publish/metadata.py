@@ -20,7 +20,7 @@ from rdflib.term import Node
 
 from wijkld import __version__
 from wijkld.model.iris import VOCAB, Minter, slugify
-from wijkld.model.mapping import date_literal, new_graph
+from wijkld.model.mapping import date_literal, labels_in_both_languages, new_graph
 from wijkld.model.terms import from_oxigraph
 from wijkld.model.vocab import (
     ADMS,
@@ -504,7 +504,8 @@ def _void(g: Graph, release: Release, dataset: URIRef) -> None:
 
     agent = URIRef(m.thing("software", f"wijkld-{__version__}"))
     g.add((dataset, PROV.wasAttributedTo, agent))
-    g.add((agent, RDFS.label, Literal(f"wijkld {__version__}")))
+    for label in labels_in_both_languages(f"wijkld {__version__}"):
+        g.add((agent, RDFS.label, label))
     g.add((agent, SCHEMA.softwareVersion, Literal(__version__)))
 
 

@@ -23,6 +23,7 @@ from wijkld.model.iris import MAX_SLUG, iri_problem
 from wijkld.records.schema import (
     BY_NAME,
     CONCEPT_FIELD_SCHEMES,
+    COUNTING_UNITS,
     EVIDENCE_FIELDS,
     RECORD_TYPES,
     Field,
@@ -610,6 +611,7 @@ def check_references(records: Records, skip_targets: set[str] | None = None) -> 
                 yield from _check_reference(records, r, f, key, hints)
         yield from _check_evidence(r)
         yield from _check_period(r)
+        yield from _check_count(r)
 
 
 @dataclass
@@ -679,6 +681,13 @@ def _check_evidence(r: Record) -> Iterator[Problem]:
             f"required because {' and '.join(used)} {'is' if len(used) == 1 else 'are'} set; "
             "expected the key of the source that states it",
         )
+
+
+def _check_count(r: Record) -> Iterator[Problem]:
+    unit, value = r.text("unit"), r.get("value")
+    if r.type == "quantity" and unit in COUNTING_UNITS and isinstance(value, Decimal):
+        if value != value.to_integral_value():
+            yield Problem(r.file, r.line, "value", f"expected a whole number for unit '{unit}'; got {value}")
 
 
 def _check_period(r: Record) -> Iterator[Problem]:

@@ -155,6 +155,8 @@ PROGRAMME_KINDS = ("pilot", "policy-programme", "local-programme")
 PROJECT_KINDS = ("project", "agreement", "work-company", "infrastructure")
 SEATS = ("municipal", "director-general", "expert", "cabinet-member", "other")
 UNITS = ("EUR", "count", "MB", "year")
+#: Units of things counted one by one: their values are whole numbers, published as xsd:integer.
+COUNTING_UNITS = ("count", "year")
 QUALIFIERS = ("exact", "approximately", "at-least", "per-year", "at-least-per-year")
 
 
