@@ -150,14 +150,9 @@ def generate(out: Path, triples: float, seed: int = 7) -> dict[str, int]:
     n_teams = teams_for(triples)
     n_wijken = max(1, n_teams // TEAMS_PER_WIJK)
     n_municipalities = max(1, n_wijken // WIJKEN_PER_MUNICIPALITY)
-    t = {
-        name: Table(name)
-        for name in (
-            "release.csv", "sources.csv", "concepts.csv", "organisations.csv", "places.csv", "persons.csv",
-            "posts.csv", "programmes.csv", "teams.csv", "memberships.csv", "projects.csv", "events.csv",
-            "quantities.csv", "assessments.csv", "lessons.csv",
-        )
-    }  # fmt: skip
+    from wijkld.records.schema import RECORD_TYPES
+
+    t = {rt.file: Table(rt.file) for rt in RECORD_TYPES}  # every file, bases.csv (none generated) included
 
     # -- fixed vocabulary, sources and national organisations ----------------------------------------
     src = t["sources.csv"]

@@ -384,7 +384,18 @@ def _records() -> Records:
         identifier_source="page",
         source=("page",),
     )
-    add("person", "jan", name="Jan", source=("page",))
+    add("person", "jan", name="Jan", given_name="Jan", source=("page",))
+    add(
+        "basis",
+        "jan-voornaam",
+        record="jan",
+        fields=("given_name",),
+        kind="external",
+        reasoning_nl="Uit een biografie.",
+        reasoning_en="From a biography.",
+        consulted=PartialDate(2026, 11),
+        source=("page",),
+    )
     add(
         "post",
         "jan-minister",

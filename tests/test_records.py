@@ -40,6 +40,7 @@ COUNTS = {
     "quantity": 1,
     "assessment": 1,
     "lesson": 1,
+    "basis": 1,
 }
 PERSON_COLUMNS = (
     "key, name, alt_names, given_name, family_name, party, biography, description_nl, description_en, note, source"
@@ -166,7 +167,7 @@ def test_minimal_fixture_has_every_file_with_the_header_in_schema_order(minimal_
 
 def test_minimal_fixture_loads_every_record_type(minimal: Records) -> None:
     assert {rt.name: len(minimal.of(rt.name)) for rt in RECORD_TYPES} == COUNTS
-    assert len(minimal) == sum(COUNTS.values()) == 37
+    assert len(minimal) == sum(COUNTS.values()) == 38
     assert [r.type for r in minimal] == [rt.name for rt in RECORD_TYPES for _ in range(COUNTS[rt.name])]
 
 
@@ -593,6 +594,39 @@ CASES = [
         ),
         ["data/quantities.csv:2: field 'value': expected a whole number for unit 'count'; got 2.5"],
         id="count-with-decimals",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "bases.csv", 2, "fields", "given_name | voornaam"),
+        [
+            "data/bases.csv:2: field 'fields': 'voornaam' is not a field of person records that holds a statement; "
+            "expected one of name, alt_names, given_name, family_name, party, biography, description_nl, "
+            "description_en"
+        ],
+        id="basis-unknown-field",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "bases.csv", 2, "fields", "biography"),
+        ["data/bases.csv:2: field 'fields': 'biography' is empty in data/persons.csv:3; expected a field with a value"],
+        id="basis-empty-field",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "bases.csv", 2, "fields", "name"),
+        [
+            "data/bases.csv:2: field 'fields': 'name' is the name of the thing, which stays as the page writes it; "
+            "expected another field (record a completed name in alt_names and cover that), or no fields for the "
+            "whole record"
+        ],
+        id="basis-on-the-name",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "bases.csv", 2, "kind", "external"),
+        ["data/bases.csv:2: field 'consulted': required because kind is external; expected the date we consulted it"],
+        id="basis-external-without-date",
+    ),
+    pytest.param(
+        lambda d: set_cell(d, "bases.csv", 2, "record", "pieter-de-wet"),
+        ["data/bases.csv:2: field 'record': unknown key 'pieter-de-wet'; expected the key of a record of any type"],
+        id="basis-unknown-record",
     ),
     pytest.param(
         lambda d: set_cell(d, "programmes.csv", 2, "start", "2008"),

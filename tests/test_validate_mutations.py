@@ -1060,13 +1060,13 @@ def _quiet(quiet_rdflib: None) -> None:
 
 @pytest.fixture(scope="module")
 def published(release_dir: Path) -> Published:
-    """The data and metadata graphs of the release, as published in wijkld.nq.gz."""
+    """The data (with the graphs of its statement bases) and metadata of the release, as in wijkld.nq.gz."""
     dataset = Dataset()
     dataset.parse(data=gzip.decompress((release_dir / "wijkld.nq.gz").read_bytes()), format="nquads")
     data = Graph()
-    for graph_name in ("data", "metadata"):
-        for triple in dataset.graph(URIRef(f"{DEFAULT_BASE}/graph/{graph_name}")):
-            data.add(triple)
+    for graph in dataset.graphs():
+        if str(graph.identifier) not in (f"{DEFAULT_BASE}/graph/vocabulary", f"{DEFAULT_BASE}/graph/shapes"):
+            data += graph
     return Published(data)
 
 

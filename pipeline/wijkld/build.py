@@ -20,7 +20,7 @@ from rdflib import Graph, URIRef
 
 from wijkld import inputs, outdir, processes
 from wijkld.errors import NonConformingError, WijkldError
-from wijkld.model import dataset, locate, stream
+from wijkld.model import dataset, locate, mapping, stream
 from wijkld.model.iris import Minter
 from wijkld.progress import Display, Stage, Summary
 from wijkld.publish import diff, jsonld, metadata
@@ -295,8 +295,15 @@ class Publication:
             publish.gzip_writer(raw) as handle,
             open(self.ntriples, "rb") as nt,
         ):
-            handle.writelines(publish.merged_nquads(nt, m.graph("data"), others))
+            handle.writelines(publish.merged_nquads(nt, m.graph("data"), others, self.basis_lines()))
         return summary, void
+
+    def basis_lines(self) -> dict[bytes, str]:
+        """The N-Triples lines of the statements that rest on a basis -> the basis, their named graph."""
+        by_basis: dict[str, Graph] = {}
+        for triple, basis in self.site.bases.items():
+            by_basis.setdefault(str(basis), Graph()).add(triple)
+        return {line: basis for basis, graph in by_basis.items() for line in publish.ntriples_lines(graph)}
 
     def files_info(self) -> tuple[metadata.FileInfo, ...]:
         return tuple(info for _, info in sorted(self.downloads.items()))
@@ -330,6 +337,7 @@ def resource_site(
         minter=minter,
         context=context if context is not None else jsonld.build_context(data),
         queries=(),
+        bases=mapping.Mapper(recs, minter).graphs_of_statements(),
     )
 
 

@@ -7,6 +7,7 @@ Records are visited in key order, so the triples come out in a stable order.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,6 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from wijkld import __version__
+from wijkld.errors import InputError, Problem
 from wijkld.model.iris import Minter
 from wijkld.model.vocab import (
     DCTERMS,
@@ -51,7 +53,27 @@ SEGMENTS = {
     "quantity": "hoeveelheid",
     "assessment": "beoordeling",
     "lesson": "leerpunt",
+    "basis": "grondslag",
 }
+#: The record types in the order the data is mapped (and published); each is a method of :class:`Mapper`.
+RECORD_HANDLERS = (
+    "source",
+    "concept",
+    "organisation",
+    "place",
+    "person",
+    "post",
+    "programme",
+    "team",
+    "membership",
+    "project",
+    "event",
+    "quantity",
+    "assessment",
+    "lesson",
+    "basis",
+)
+BASIS_CLASSES = {"inferred": WIJKLD.Inference, "external": WIJKLD.ExternalStatement}
 PLACE_SEGMENTS = {"municipality": "gemeente", "district": "stadsdeel", "wijk": "wijk", "neighbourhood": "buurt"}
 PLACE_CLASSES = {
     "municipality": WIJKLD.Municipality,
@@ -152,6 +174,24 @@ def decimal_literal(value: object) -> Literal:
     return Literal(text, datatype=XSD.decimal)
 
 
+class FieldsNeeded(Exception):
+    """A basis names fields its record cannot be mapped without: only the whole record can rest on it."""
+
+    def __init__(self, basis: Record, target: Record) -> None:
+        super().__init__(basis.key)
+        self.basis, self.target = basis, target
+
+    def problem(self) -> Problem:
+        fields = " | ".join(self.basis.many("fields"))
+        return Problem(
+            self.basis.file,
+            self.basis.line,
+            "fields",
+            f"{self.target.type} {self.target.key} cannot be published without '{fields}'; expected other fields,"
+            " or none for the whole record",
+        )
+
+
 @dataclass(frozen=True)
 class Mapper:
     records: Records
@@ -209,23 +249,8 @@ class Mapper:
     def triples(self) -> Iterator[Triple]:
         """All triples of the data, record type by record type, each in key order."""
         yield from self.schemes()
-        handlers = {
-            "source": self.source,
-            "concept": self.concept,
-            "organisation": self.organisation,
-            "place": self.place,
-            "person": self.person,
-            "post": self.post,
-            "programme": self.programme,
-            "team": self.team,
-            "membership": self.membership,
-            "project": self.project,
-            "event": self.event,
-            "quantity": self.quantity,
-            "assessment": self.assessment,
-            "lesson": self.lesson,
-        }
-        for type_name, handler in handlers.items():
+        for type_name in RECORD_HANDLERS:
+            handler = getattr(self, type_name)
             for record in self.records.of(type_name):
                 yield from handler(record)
         yield from self.instants()
@@ -530,6 +555,76 @@ class Mapper:
         yield from self.ref(s, PROV.wasGeneratedBy, r, "event", "event")
         yield from self.ref(s, PROV.wasAttributedTo, r, "by", "person")
 
+    def basis(self, r: Record) -> Iterator[Triple]:
+        """A basis as a resource: how we know the statements of its named graph (:meth:`covered`)."""
+        s = self.of(r)
+        kind = r.text("kind") or "inferred"
+        yield from self.common(r, BASIS_CLASSES[kind], label_nl="", label_en="")
+        target = self.target_of(r)
+        subject = self.of(target)
+        names = {lang: _label(self.handler_triples(target), subject, lang) for lang in ("nl", "en")}
+        fields = ", ".join(r.many("fields"))
+        what = {"nl": "Afleiding" if kind == "inferred" else "Externe bron", "en": kind.capitalize()}
+        covers = {"nl": fields or "het hele record", "en": fields or "the whole record"}
+        for lang in ("nl", "en"):
+            yield s, RDFS.label, Literal(f"{what[lang]}: {names[lang] or names['nl']} ({covers[lang]})", lang=lang)
+            yield s, DCTERMS.description, Literal(r.text(f"reasoning_{lang}"), lang=lang)
+        yield s, DCTERMS.subject, subject
+        consulted = r.date("consulted")
+        if consulted is not None:
+            yield s, WIJKLD.consulted, date_literal(consulted)
+
+    def target_of(self, basis: Record) -> Record:
+        (target,) = self.records.find(basis.text("record") or "")
+        return target
+
+    def handler_triples(self, r: Record) -> list[Triple]:
+        return list(getattr(self, r.type)(r))
+
+    def covered(self, basis: Record) -> list[Triple]:
+        """The triples that rest on ``basis``: those its fields add to its record's, or all of the record's.
+
+        Found by mapping the record with and without those fields, so every handler is covered as it is."""
+        target = self.target_of(basis)
+        whole = self.handler_triples(target)
+        fields = set(basis.many("fields"))
+        if not fields:
+            return whole
+        without = dataclasses.replace(target, values={k: v for k, v in target.values.items() if k not in fields})
+        try:
+            remaining = set(self.handler_triples(without))
+        # a field the loader guarantees (a membership's team, a quantity's value): the handler fails without it
+        except (KeyError, ValueError, TypeError, AssertionError) as exc:
+            raise FieldsNeeded(basis, target) from exc
+        return [t for t in whole if t not in remaining]
+
+    def graphs_of_statements(self) -> dict[Triple, URIRef]:
+        """Each triple that rests on a basis -> the basis (the named graph that holds it in the N-Quads)."""
+        found: dict[Triple, URIRef] = {}
+        problems = []
+        for r in self.records.of("basis"):
+            try:
+                covered = self.covered(r)
+            except FieldsNeeded as needed:
+                problems.append(needed.problem())
+                continue
+            if not covered:
+                target = self.target_of(r)
+                problems.append(
+                    Problem(
+                        r.file,
+                        r.line,
+                        "fields",
+                        f"'{' | '.join(r.many('fields'))}' of {target.type} {target.key} makes no statement of its"
+                        " own (a value equal to the default?); expected a field whose value the data states",
+                    )
+                )
+            for triple in covered:
+                found.setdefault(triple, self.of(r))
+        if problems:
+            raise InputError(problems)
+        return found
+
     def instants(self) -> Iterator[Triple]:
         """One time:Instant per date used as a beginning or end, shared by all intervals.
 
@@ -568,6 +663,14 @@ class Mapper:
         for label in labels_in_both_languages(f"wijkld {__version__}"):
             yield agent, RDFS.label, label
         yield agent, SCHEMA.softwareVersion, Literal(__version__)
+
+
+def _label(triples: Iterable[Triple], subject: URIRef, lang: str) -> str:
+    return next((str(o) for s, p, o in triples if s == subject and p == RDFS.label and _lang(o) == lang), "")
+
+
+def _lang(node: Node) -> str | None:
+    return node.language if isinstance(node, Literal) else None
 
 
 def _evidence(r: Record) -> set[str]:

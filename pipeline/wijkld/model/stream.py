@@ -26,28 +26,13 @@ from rdflib import Literal, URIRef
 
 from wijkld import processes
 from wijkld.model.iris import Minter
+from wijkld.model.mapping import RECORD_HANDLERS
 from wijkld.records.load import Records
 
 #: Records mapped before a chunk is serialised: bounds the memory of a worker.
 CHUNK_RECORDS = 5_000
 
 Unit = tuple[str, int, int]  # (handler, first record index, end index); ("schemes"|"instants"|"provenance", 0, 0)
-HANDLERS = (
-    "source",
-    "concept",
-    "organisation",
-    "place",
-    "person",
-    "post",
-    "programme",
-    "team",
-    "membership",
-    "project",
-    "event",
-    "quantity",
-    "assessment",
-    "lesson",
-)
 
 
 # -- rdflib terms to pyoxigraph terms ------------------------------------------------------------------
@@ -89,7 +74,7 @@ class Terms:
 def units(records: Records, chunk: int = CHUNK_RECORDS) -> list[Unit]:
     """The mapping's work in its own order, records cut into chunks of at most ``chunk``."""
     found: list[Unit] = [("schemes", 0, 0)]
-    for name in HANDLERS:
+    for name in RECORD_HANDLERS:
         n = len(records.of(name))
         found.extend((name, lo, min(lo + chunk, n)) for lo in range(0, n, chunk))
     found += [("instants", 0, 0), ("provenance", 0, 0)]

@@ -11,7 +11,7 @@ import gzip
 import heapq
 import io
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -118,15 +118,21 @@ def write_ntriples(runs: Iterable[Graph], handle: BinaryIO) -> Iterator[Graph]:
 
 
 def merged_nquads(
-    data_ntriples: Iterable[bytes], data_graph: str, graphs: Iterable[tuple[str, Graph]]
+    data_ntriples: Iterable[bytes],
+    data_graph: str,
+    graphs: Iterable[tuple[str, Graph]],
+    elsewhere: Mapping[bytes, str] | None = None,
 ) -> Iterator[bytes]:
     """:func:`nquads_lines` of the data (its sorted N-Triples lines, streamed) and of small graphs, merged.
 
+    ``elsewhere``: N-Triples lines of the data that go into another named graph than ``data_graph``
+    (the statements that rest on a basis, :meth:`wijkld.model.mapping.Mapper.graphs_of_statements`).
     N-Quads lines sort as the N-Triples lines they extend (the graph name comes after the object,
     after the same space), so a merge of sorted streams gives the sorted whole.
     """
     suffix = f" <{data_graph}> .\n".encode()
-    data = (line[:-3] + suffix for line in data_ntriples)
+    moved = {line: f" <{graph}> .\n".encode() for line, graph in (elsewhere or {}).items()}
+    data = (line[:-3] + moved.get(line, suffix) for line in data_ntriples)
     previous = None
     for line in heapq.merge(data, nquads_lines(graphs)):
         if line != previous:

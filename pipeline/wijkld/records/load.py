@@ -25,7 +25,9 @@ from wijkld.records.schema import (
     CONCEPT_FIELD_SCHEMES,
     COUNTING_UNITS,
     EVIDENCE_FIELDS,
+    NAME_FIELDS,
     RECORD_TYPES,
+    UNCOVERED_FIELDS,
     Field,
     Kind,
     RecordType,
@@ -612,6 +614,8 @@ def check_references(records: Records, skip_targets: set[str] | None = None) -> 
         yield from _check_evidence(r)
         yield from _check_period(r)
         yield from _check_count(r)
+        if r.type == "basis":
+            yield from _check_basis(records, r)
 
 
 @dataclass
@@ -681,6 +685,39 @@ def _check_evidence(r: Record) -> Iterator[Problem]:
             f"required because {' and '.join(used)} {'is' if len(used) == 1 else 'are'} set; "
             "expected the key of the source that states it",
         )
+
+
+def _check_basis(records: Records, r: Record) -> Iterator[Problem]:
+    if r.text("kind") == "external" and r.date("consulted") is None:
+        yield Problem(
+            r.file, r.line, "consulted", "required because kind is external; expected the date we consulted it"
+        )
+    found = records.find(r.text("record") or "")
+    if len(found) != 1:
+        return  # the reference check says why
+    (target,) = found
+    fields = {f.name: f for f in BY_NAME[target.type].fields if f.name not in UNCOVERED_FIELDS}
+    names = list(fields)
+    for name in r.many("fields"):
+        if name in NAME_FIELDS and name in fields:
+            yield Problem(
+                r.file,
+                r.line,
+                "fields",
+                f"'{name}' is the name of the thing, which stays as the page writes it; expected another field"
+                " (record a completed name in alt_names and cover that), or no fields for the whole record",
+            )
+        elif name not in names:
+            yield Problem(
+                r.file,
+                r.line,
+                "fields",
+                f"'{name}' is not a field of {target.type} records that holds a statement; "
+                f"expected one of {', '.join(names)}{_did_you_mean(name, names)}",
+            )
+        elif target.get(name) in (None, ()):
+            where = f"{target.file}:{target.line}"
+            yield Problem(r.file, r.line, "fields", f"'{name}' is empty in {where}; expected a field with a value")
 
 
 def _check_count(r: Record) -> Iterator[Problem]:

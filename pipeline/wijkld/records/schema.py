@@ -158,6 +158,12 @@ UNITS = ("EUR", "count", "MB", "year")
 #: Units of things counted one by one: their values are whole numbers, published as xsd:integer.
 COUNTING_UNITS = ("count", "year")
 QUALIFIERS = ("exact", "approximately", "at-least", "per-year", "at-least-per-year")
+#: How we know a statement the page does not make itself: our inference, or an outside source we consulted.
+BASIS_KINDS = ("inferred", "external")
+#: Fields a basis cannot cover: they hold no statement about the thing (its key, our notes, its sources).
+UNCOVERED_FIELDS = ("key", "note", "source")
+#: The fields that name a thing: as the page writes them, never covered by a basis (a completion goes in alt_names).
+NAME_FIELDS = ("name", "name_nl", "name_en", "title", "title_en", "label_as_given", "as_given")
 
 
 RECORD_TYPES: tuple[RecordType, ...] = (
@@ -766,6 +772,57 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             *_descriptions(""),
             _NOTE,
             _SOURCE,
+        ),
+    ),
+    RecordType(
+        "basis",
+        "bases.csv",
+        "Statements the page does not make itself: which fields of which record we inferred (and why), or took"
+        " from an outside source (and when we consulted it). Their statements are published in a named graph"
+        " of their own, the basis, so that a query can keep to what the page states (docs/modelling.md).",
+        (
+            _key("wouter-bos-voornaam"),
+            Field(
+                "record",
+                Kind.REF,
+                True,
+                "The record whose statements this is the basis of (a key of any type).",
+                "wouter-bos",
+                target="*",
+            ),
+            Field(
+                "fields",
+                Kind.TEXTS,
+                False,
+                "The fields of that record whose statements rest on this basis; empty: the whole record"
+                " (the thing exists only by our reading).",
+                "given_name | alt_names",
+            ),
+            Field("kind", Kind.ENUM, True, "How we know it.", "inferred", choices=BASIS_KINDS),
+            Field(
+                "reasoning_nl",
+                Kind.TEXT,
+                True,
+                "Why the statements hold, in Dutch: the reasoning, or what the outside source says.",
+                "De pagina noemt alleen 'Minister Bos (Financiën)'; ...",
+            ),
+            Field("reasoning_en", Kind.TEXT, True, "The same in English.", "The page names only 'Minister Bos ..."),
+            Field(
+                "consulted",
+                Kind.DATE,
+                False,
+                "For an outside source: when we consulted it (required for kind external).",
+                "2026-11-29",
+            ),
+            _NOTE,
+            Field(
+                "source",
+                Kind.REFS,
+                True,
+                "For an inference: the sections or publications it starts from; for an outside source: that source.",
+                "sec-community-centers",
+                target="source",
+            ),
         ),
     ),
 )

@@ -20,7 +20,7 @@ import functools
 import posixpath
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import InitVar, dataclass, field
 from functools import cached_property
 from typing import Any, overload
@@ -69,6 +69,8 @@ class Site:
     context: dict  # the JSON-LD context document ({"@context": {...}})
     queries: tuple[tuple[str, str, str], ...]  # (name, title, SPARQL text) of the example queries
     shapes: Graph = field(default_factory=Graph)  # the published (skolemised) shapes, for shapes.html
+    #: statements the page does not make itself -> their basis (Mapper.graphs_of_statements)
+    bases: Mapping[tuple[URIRef, URIRef, Node], URIRef] = field(default_factory=dict)
 
 
 # -- view objects: what the templates show -----------------------------------
@@ -524,6 +526,8 @@ def resource(index: Index, thing: URIRef, here: str, document: Any, own: Graph |
         "properties": properties(index, thing, here, data),
         "incoming": incoming(index, thing, here),
         "sources": sources(index, thing, here, data),
+        "not_from_the_page": not_from_the_page(index, thing, here),
+        "data_graph": index.site.minter.graph("data"),
         "json_ld": script_json(document),
         "turtle_href": f"{name}.ttl",
         "jsonld_href": f"{name}.jsonld",
@@ -554,6 +558,25 @@ def properties(index: Index, thing: URIRef, here: str, own: Graph | None = None)
 def _values(index: Index, nodes: Iterable[Node], here: str) -> tuple[Text, ...]:
     shown = [(index.value(node, here), node) for node in map(plain, nodes)]
     return tuple(t for t, _ in sorted(shown, key=lambda tn: (tn[0].text.casefold(), _node_key(tn[1]))))
+
+
+@dataclass(frozen=True)
+class BasisRow:
+    subject: Text
+    predicate: Text
+    value: Text
+    basis: Text
+
+
+def not_from_the_page(index: Index, thing: URIRef, here: str) -> list[BasisRow]:
+    """The statements about ``thing`` that rest on a basis, or (on a basis's own page) that rest on it."""
+    rows = [
+        (BasisRow(index.value(s, here), index.term_link(p, here), index.value(plain(o), here), index.value(b, here)), o)
+        for (s, p, o), b in index.site.bases.items()
+        if thing in (s, b)
+    ]
+    rows.sort(key=lambda r: (r[0].subject.text, r[0].predicate.text, r[0].value.text.casefold(), _node_key(r[1])))
+    return [row for row, _ in rows]
 
 
 def incoming(index: Index, thing: URIRef, here: str) -> list[tuple[Text, Text]]:
