@@ -330,7 +330,7 @@ def _records() -> Records:
 
     add("release", "release", version="1.0.0", source=("page",))
     add("source", "page", kind="webpage", title="Pilotwijken", source=())
-    add("source", "toelichting", kind="document", title="Toelichting", part_of="page")
+    add("source", "toelichting", kind="document", title="[Toelichting]", part_of="page")
     for key, scheme in (
         ("wethouder", "role"),
         ("minister", "role"),

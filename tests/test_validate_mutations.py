@@ -878,6 +878,14 @@ def replacement_begins_first(pub: Published, c: Constraint) -> Iterator[Mutation
             yield sparql(c, new, str(DCTERMS.replaces), [(period, TIME.hasBeginning, begin)], add)
 
 
+def supplied_title_unmarked(pub: Published, c: Constraint) -> Iterator[Mutation]:
+    """A source whose title is ours (in brackets) but no longer marked as supplied."""
+    g = pub.everything
+    for source in sorted(g.subjects(WIJKLD.titleSupplied, Literal(True)), key=str):
+        remove = [(source, WIJKLD.titleSupplied, Literal(True))]
+        yield sparql(c, source, str(DCTERMS.title), remove, [])
+
+
 #: SPARQL constraints by the local name of their shape; each yields candidate mutations, the first is used.
 SPARQL_MUTATIONS: dict[str, Callable[[Published, Constraint], Iterator[Mutation]]] = {
     "AdoptionTeam-cabinetSeat": two_cabinet_members,
@@ -890,6 +898,7 @@ SPARQL_MUTATIONS: dict[str, Callable[[Published, Constraint], Iterator[Mutation]
     "NarrowerConceptShape": broader_in_another_scheme,
     "PeriodOfTimeShape": period_swapped,
     "PersonShape": person_labelled_otherwise,
+    "SourceShape": supplied_title_unmarked,
     "ReplacingMembershipShape": replacement_begins_first,
 }
 

@@ -35,7 +35,7 @@ from wijkld.model.vocab import (
     XSD,
 )
 from wijkld.records.load import PartialDate, Record, Records
-from wijkld.records.schema import COUNTING_UNITS
+from wijkld.records.schema import CONTAINER_KINDS, COUNTING_UNITS
 
 Triple = tuple[URIRef, URIRef, Node]
 
@@ -91,6 +91,8 @@ SOURCE_CLASSES = {
     "document": SCHEMA.DigitalDocument,
     "dataset": SCHEMA.Dataset,
     "biography": SCHEMA.ProfilePage,
+    "periodical": SCHEMA.Periodical,
+    "series": SCHEMA.CreativeWorkSeries,
 }
 PROGRAMME_CLASSES = {
     "pilot": WIJKLD.Pilot,
@@ -312,13 +314,19 @@ class Mapper:
             label_nl="title",
             label_en="title_en",
         )
-        yield s, DCTERMS.title, Literal(r.text("title"), lang="nl")
+        title = r.text("title") or ""
+        yield s, DCTERMS.title, Literal(title, lang="nl")
         if r.text("title_en"):
             yield s, DCTERMS.title, Literal(r.text("title_en"), lang="en")
+        if title.startswith("[") and title.endswith("]"):  # data/README.md: a title the source does not give
+            yield s, WIJKLD.titleSupplied, Literal(True)
         yield from self.ref(s, DCTERMS.isPartOf, r, "part_of", "source")
         yield from self.refs(s, DCTERMS.isReferencedBy, r, "cited_in", "source")
-        # What we know about a source comes from the page it is part of or the section that cites it.
-        yield from self.ref(s, PROV.wasDerivedFrom, r, "part_of", "source")
+        # What we know about a source comes from the page it is part of or the section that cites it; a
+        # periodical holds an item, but we know the item from the section citing it.
+        whole = r.text("part_of")
+        if whole and self.records.get("source", whole).text("kind") not in CONTAINER_KINDS:
+            yield s, PROV.wasDerivedFrom, self.iri("source", whole)
         yield from self.refs(s, PROV.wasDerivedFrom, r, "cited_in", "source")
         yield from self.ref(s, DCTERMS.publisher, r, "publisher", "organisation")
         yield from self.ref(s, DCTERMS.creator, r, "author", "person")

@@ -118,7 +118,21 @@ _SOURCE = Field(
 )
 
 # Controlled values: kept here so that the loader, mapping and shapes agree.
-SOURCE_KINDS = ("webpage", "section", "article", "report", "annex", "column", "document", "dataset", "biography")
+SOURCE_KINDS = (
+    "webpage",
+    "section",
+    "article",
+    "report",
+    "annex",
+    "column",
+    "document",
+    "dataset",
+    "biography",
+    "periodical",  # a newspaper or magazine whose items the page cites (KEI-nieuws, Cobouw, De Pers)
+    "series",  # a series of columns (the KEI-column)
+)
+#: Kinds of source that hold cited items: an item is part of one, but known from the section that cites it.
+CONTAINER_KINDS = ("periodical", "series")
 ORGANISATION_KINDS = (
     "ministry",
     "municipality",
@@ -223,7 +237,8 @@ RECORD_TYPES: tuple[RecordType, ...] = (
                 "title",
                 Kind.TEXT,
                 True,
-                "Title as given (headings of page sections, titles of publications).",
+                "Title as given (headings of page sections, titles of publications); where the source gives"
+                " none, ours in square brackets, published with wijkld:titleSupplied true.",
                 "Pilotwijken Nieuwe coalities voor de wijk",
             ),
             Field("title_en", Kind.TEXT, False, "English rendering of the title, where meaningful.", ""),
@@ -231,7 +246,8 @@ RECORD_TYPES: tuple[RecordType, ...] = (
                 "part_of",
                 Kind.REF,
                 False,
-                "The source this one is a part of (a section of a page, an annex of a report).",
+                "The source this one is a part of (a section of a page, an annex of a report, an item of a"
+                " periodical or series).",
                 "page",
                 target="source",
             ),
