@@ -15,7 +15,7 @@ from rdflib import Literal, URIRef
 from wijkld.errors import InputError
 from wijkld.model.iris import DEFAULT_BASE, Minter
 from wijkld.model.mapping import FieldsNeeded, Mapper
-from wijkld.model.vocab import SCHEMA
+from wijkld.model.vocab import DCTERMS, RDFS, SCHEMA, SKOS
 from wijkld.records import load as records
 from wijkld.records.load import Record, Records
 from wijkld.records.schema import BY_NAME, NAME_FIELDS, UNCOVERED_FIELDS
@@ -29,8 +29,8 @@ def minimal(minimal_data: Path) -> Records:
 
 
 def basis_over(recs: Records, target: Record, fields: tuple[str, ...]) -> Record:
-    """The minimal records' basis, moved to ``target`` and ``fields``."""
-    (basis,) = recs.of("basis")
+    """A basis of the records (the first), moved to ``target`` and ``fields``."""
+    basis = recs.of("basis")[0]
     return dataclasses.replace(basis, values={**basis.values, "record": target.key, "fields": fields})
 
 
@@ -118,3 +118,36 @@ def test_the_name_the_page_gives_stays_in_the_data_graph(graphs: dict[str, set[s
         f'{bos} <https://schema.org/givenName> "Wouter"',
         f'{bos} <http://www.w3.org/2004/02/skos/core#altLabel> "Wouter Bos"@nl',
     }
+
+
+#: Fields that hold prose or bookkeeping by design (data/README.md), not a fact of their own.
+PROSE_FIELDS = {"description_nl", "description_en", "note", "date_as_given", "explanation"}
+PROSE_PROPERTIES = {DCTERMS.description, SKOS.editorialNote, RDFS.comment}
+
+
+def test_every_fact_of_the_pilot_records_is_a_statement_of_its_own(data_dir: Path) -> None:
+    """Issue 16, done when: for every record field holding a fact, the fact is found through a property
+    of its own, not only through a description or a note. Each field's statements are found as a basis
+    finds them (Mapper.covered): the record mapped with and without it."""
+    recs = records.load(data_dir)
+    mapper = Mapper(recs, Minter())
+    only_prose, checked = [], 0
+    for r in recs:
+        if r.type in ("release", "basis"):
+            continue
+        for f in BY_NAME[r.type].fields:
+            if f.name in UNCOVERED_FIELDS or f.name in PROSE_FIELDS or r.get(f.name) in (None, ()):
+                continue
+            try:
+                covered = mapper.covered(basis_over(recs, r, (f.name,)))
+            except FieldsNeeded:
+                continue  # a key the record is built around (a membership's team): a statement by construction
+            if not covered and f.choices:  # the value is the mapping's default (a wijk): compare with another
+                other = next(c for c in f.choices if c != r.get(f.name))
+                changed = dataclasses.replace(r, values={**r.values, f.name: other})
+                covered = list(set(mapper.handler_triples(r)) - set(mapper.handler_triples(changed)))
+            checked += 1
+            if not any(p not in PROSE_PROPERTIES for _, p, _ in covered):
+                only_prose.append(f"{r.file}:{r.line} {f.name}")
+    assert checked > 1500
+    assert only_prose == [], "facts found only in prose"
