@@ -70,8 +70,10 @@ FILE_KINDS: dict[str, tuple[str, str, str, str]] = {
     "wijkld.nq.gz": (
         "application/n-quads",
         "RDF_N_QUADS",
-        "Data, vocabulaire, shapes en metadata als N-Quads (gzip)",
-        "Data, vocabulary, shapes and metadata as N-Quads (gzip)",
+        "Data, vocabulaire, shapes en metadata als N-Quads (gzip), in benoemde grafen; wat de pagina zelf niet"
+        " zegt in een graaf per grondslag",
+        "Data, vocabulary, shapes and metadata as N-Quads (gzip), in named graphs; what the page does not state"
+        " itself in a graph per basis",
     ),
     "wijkld.jsonld": (*_JSONLD, "Data in JSON-LD", "Data in JSON-LD"),
     "context.jsonld": (*_JSONLD, "JSON-LD-context", "JSON-LD context"),
