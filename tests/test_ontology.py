@@ -380,6 +380,7 @@ def _records() -> Records:
         kind="wijk",
         name_nl="Berflo Es",
         part_of="hengelo",
+        identified="no",
         cbs_code="WK016405",
         identifier_source="page",
         source=("page",),

@@ -381,6 +381,8 @@ class Mapper:
         if not r.text("name_en"):  # a proper name without a translation: the same name, for English queries
             yield s, RDFS.label, Literal(r.text("name_nl"), lang="en")
         yield from self.ref(s, GEO.sfWithin, r, "part_of", "place")
+        if r.text("identified") == "no":
+            yield s, WIJKLD.identified, Literal(False)
         if r.text("cbs_code"):
             yield s, WIJKLD.cbsCode, Literal(r.text("cbs_code"))
         cbs_year = r.get("cbs_year")

@@ -381,6 +381,15 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             _ALT,
             Field("part_of", Kind.REF, False, "Place this one lies in.", "hengelo", target="place"),
             Field(
+                "identified",
+                Kind.ENUM,
+                False,
+                "`no` where the page's name identifies no actual place (Emmen's 'Revisited' is a renewal programme,"
+                " not a wijk); published as wijkld:identified false. Empty: the place is the one named.",
+                "no",
+                choices=("no",),
+            ),
+            Field(
                 "cbs_code", Kind.TEXT, False, "CBS code (GMxxxx, WKxxxxxx, BUxxxxxxxx); only verified ones.", "WK016405"
             ),
             Field(
