@@ -696,10 +696,9 @@ def _check_basis(records: Records, r: Record) -> Iterator[Problem]:
     if len(found) != 1:
         return  # the reference check says why
     (target,) = found
-    fields = {f.name: f for f in BY_NAME[target.type].fields if f.name not in UNCOVERED_FIELDS}
-    names = list(fields)
+    names = [f.name for f in BY_NAME[target.type].fields if f.name not in UNCOVERED_FIELDS]
     for name in r.many("fields"):
-        if name in NAME_FIELDS and name in fields:
+        if name in NAME_FIELDS and name in names:
             yield Problem(
                 r.file,
                 r.line,

@@ -1200,19 +1200,22 @@ class Handler(BaseHTTPRequestHandler):
     def client(self) -> str:
         """Who is asking, for fair shares of the workers: the remote address (not a header anyone can set),
         or, from a trusted reverse proxy only, the address it names in X-Real-IP."""
-        address = str(self.client_address[0])
-        if address in self.app.config.trusted_proxies:
-            named = (self.headers.get("X-Real-IP") or "").strip()
+        named = self.from_trusted_proxy("X-Real-IP")
+        if named is not None:
             with contextlib.suppress(ValueError):
                 return str(ipaddress.ip_address(named))
-        return address
+        return str(self.client_address[0])
 
     def scheme(self) -> str:
         """http, or https where a trusted reverse proxy says the client used it (X-Forwarded-Proto)."""
-        forwarded = (self.headers.get("X-Forwarded-Proto") or "").strip().lower()
-        if str(self.client_address[0]) in self.app.config.trusted_proxies and forwarded in ("http", "https"):
-            return forwarded
-        return "http"
+        forwarded = (self.from_trusted_proxy("X-Forwarded-Proto") or "").lower()
+        return forwarded if forwarded in ("http", "https") else "http"
+
+    def from_trusted_proxy(self, header: str) -> str | None:
+        """A header's value, stripped, when the request comes from a --trusted-proxy; None from anyone else."""
+        if str(self.client_address[0]) not in self.app.config.trusted_proxies:
+            return None
+        return (self.headers.get(header) or "").strip()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         if not self.app.config.quiet:
