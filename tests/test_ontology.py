@@ -331,6 +331,7 @@ def _records() -> Records:
     add("release", "release", version="1.0.0", source=("page",))
     add("source", "page", kind="webpage", title="Pilotwijken", source=())
     add("source", "toelichting", kind="document", title="[Toelichting]", part_of="page")
+    add("source", "eindrapport", kind="report", title="[Eindrapport]", summarises=("toelichting",), source=("page",))
     for key, scheme in (
         ("wethouder", "role"),
         ("minister", "role"),
@@ -342,6 +343,10 @@ def _records() -> Records:
         ("bedrag", "quantity-kind"),
         ("aantal", "quantity-kind"),
         ("presentatie", "event-kind"),
+        ("volkshuisvesting", "portfolio"),
+        ("spoorlijn", "issue"),
+        ("sport", "service"),
+        ("overheden", "actor-kind"),
     ):
         add(
             "concept",
@@ -404,6 +409,7 @@ def _records() -> Records:
         role="minister",
         organisation="min-vrom",
         cabinet="kabinet",
+        portfolio="volkshuisvesting",
         label_as_given="minister van VROM",
         start=PartialDate(2003, 5, 27),
         end=PartialDate(2007),
@@ -419,6 +425,7 @@ def _records() -> Records:
         end=PartialDate(2007),
         commissioned_by="min-vrom",
         number_of_wijken=13,
+        hard_selection_criteria="no",
         target_date=PartialDate(2007, 5, 1),
         central_question_nl="Wat maakt het verschil?",
         central_question_en="What makes the difference?",
@@ -464,6 +471,8 @@ def _records() -> Records:
         initiator="min-vrom",
         leader="jan",
         target_date=PartialDate(2012),
+        addresses=("spoorlijn",),
+        services=("sport",),
         source=("page",),
     )
     add(
@@ -486,6 +495,7 @@ def _records() -> Records:
         unit="EUR",
         qualifier="exact",
         as_given="€ 700.000",
+        contributor_kinds=("overheden",),
         source=("page",),
     )
     add(

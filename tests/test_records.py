@@ -917,7 +917,8 @@ def test_every_problem_in_every_file_is_reported_in_one_run_sorted(data: Path) -
     assert load_problems(data) == [
         "data/assessments.csv: file is empty; expected at least the header line: key,subject,verdict,event,note,source",
         "data/concepts.csv:12: field 'scheme': expected one of role, theme, keyword, policy-domain, contribution, "
-        "verdict, quantity-kind, event-kind; got 'event' (did you mean 'event-kind'?)",
+        "verdict, quantity-kind, event-kind, portfolio, issue, service, actor-kind; got 'event' "
+        "(did you mean 'event-kind'?)",
         "data/lessons.csv: file is missing; expected the lesson records (Lessons learnt from the pilot "
         "(the page's 'Leerpunten' and the 2009 reflection).)",
         "data/memberships.csv:2: field 'team': unknown team 'hengelo-berflo'; expected the key of a record in "

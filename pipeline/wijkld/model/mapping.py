@@ -109,6 +109,10 @@ SCHEME_LABELS: dict[str, tuple[str, str]] = {
     "verdict": ("oordelen", "verdicts"),
     "quantity-kind": ("soorten hoeveelheden", "kinds of quantity"),
     "event-kind": ("soorten gebeurtenissen", "kinds of event"),
+    "portfolio": ("portefeuilles", "portfolios"),
+    "issue": ("vraagstukken", "issues addressed"),
+    "service": ("voorzieningen", "services"),
+    "actor-kind": ("soorten partijen", "kinds of party"),
 }
 DATE_TYPES = {"year": XSD.gYear, "month": XSD.gYearMonth, "day": XSD.date}
 INSTANT_PROPERTIES = {"year": TIME.inXSDgYear, "month": TIME.inXSDgYearMonth, "day": TIME.inXSDDate}
@@ -321,6 +325,7 @@ class Mapper:
         if title.startswith("[") and title.endswith("]"):  # data/README.md: a title the source does not give
             yield s, WIJKLD.titleSupplied, Literal(True)
         yield from self.ref(s, DCTERMS.isPartOf, r, "part_of", "source")
+        yield from self.refs(s, WIJKLD.summarises, r, "summarises", "source")
         yield from self.refs(s, DCTERMS.isReferencedBy, r, "cited_in", "source")
         # What we know about a source comes from the page it is part of or the section that cites it; a
         # periodical holds an item, but we know the item from the section citing it.
@@ -413,6 +418,7 @@ class Mapper:
         yield from self.ref(s, ORG.role, r, "role", "concept")
         yield from self.ref(s, ORG.postIn, r, "organisation", "organisation")
         yield from self.ref(s, WIJKLD.cabinet, r, "cabinet", "organisation")
+        yield from self.ref(s, WIJKLD.portfolio, r, "portfolio", "concept")
         yield from self.period(r, s, TIME.hasTime, default=None)
 
     def period(self, r: Record, s: URIRef, prop: URIRef, default: Record | None) -> Iterator[Triple]:
@@ -447,6 +453,8 @@ class Mapper:
         count = r.get("number_of_wijken")
         if isinstance(count, int):
             yield s, WIJKLD.numberOfWijken, Literal(count, datatype=XSD.integer)
+        if r.text("hard_selection_criteria"):
+            yield s, WIJKLD.hardSelectionCriteria, Literal(r.text("hard_selection_criteria") == "yes")
         target = r.date("target_date")
         if target:
             yield s, WIJKLD.targetDate, date_literal(target)
@@ -506,6 +514,8 @@ class Mapper:
         target = r.date("target_date")
         if target:
             yield s, WIJKLD.targetDate, date_literal(target)
+        yield from self.refs(s, WIJKLD.addresses, r, "addresses", "concept")
+        yield from self.refs(s, WIJKLD.offers, r, "services", "concept")
 
     def event(self, r: Record) -> Iterator[Triple]:
         s = self.of(r)
@@ -542,6 +552,7 @@ class Mapper:
         # Money is funded; anything else counted (teachers recruited) is only attributed.
         contributor = SCHEMA.funder if unit == "EUR" else PROV.wasAttributedTo
         yield from self.refs(s, contributor, r, "contributors", "organisation")
+        yield from self.refs(s, WIJKLD.contributorKind, r, "contributor_kinds", "concept")
 
     def assessment(self, r: Record) -> Iterator[Triple]:
         s = self.of(r)

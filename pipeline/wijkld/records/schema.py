@@ -164,6 +164,10 @@ CONCEPT_SCHEMES = (
     "verdict",
     "quantity-kind",
     "event-kind",
+    "portfolio",
+    "issue",
+    "service",
+    "actor-kind",
 )
 PROGRAMME_KINDS = ("pilot", "policy-programme", "local-programme")
 PROJECT_KINDS = ("project", "agreement", "work-company", "infrastructure")
@@ -249,6 +253,14 @@ RECORD_TYPES: tuple[RecordType, ...] = (
                 "The source this one is a part of (a section of a page, an annex of a report, an item of a"
                 " periodical or series).",
                 "page",
+                target="source",
+            ),
+            Field(
+                "summarises",
+                Kind.REFS,
+                False,
+                "Reports this one summarises or rests on (a final report and its underlying reports).",
+                "evaluatierapport-1",
                 target="source",
             ),
             Field(
@@ -462,6 +474,15 @@ RECORD_TYPES: tuple[RecordType, ...] = (
                 "kabinet-balkenende-3",
                 target="organisation",
             ),
+            Field(
+                "portfolio",
+                Kind.REF,
+                False,
+                "The field of responsibility the post's label names (scheme `portfolio`): 'Financiën' in"
+                " 'minister van Financiën', 'Volkshuisvesting' in 'wethouder (Volkshuisvesting)'.",
+                "financien",
+                target="concept",
+            ),
             Field("label_as_given", Kind.TEXT, True, "The post as the source words it.", "directeur-generaal SZW"),
             Field("start", Kind.DATE, False, "Start of the post.", "2003-05-27"),
             Field("end", Kind.DATE, False, "End of the post.", "2007-02-22"),
@@ -497,6 +518,15 @@ RECORD_TYPES: tuple[RecordType, ...] = (
                 target="organisation",
             ),
             Field("number_of_wijken", Kind.INT, False, "Number of wijken the programme covers, as stated.", "13"),
+            Field(
+                "hard_selection_criteria",
+                Kind.ENUM,
+                False,
+                "Whether the wijken were selected with hard criteria (`yes`) or without (`no`), as stated;"
+                " empty where the source does not say.",
+                "no",
+                choices=("yes", "no"),
+            ),
             Field("target_date", Kind.DATE, False, "Date by which concrete results were due.", "2007-05-01"),
             Field(
                 "central_question_nl", Kind.TEXT, False, "The central question, in Dutch.", "Wat maakt het verschil?"
@@ -680,6 +710,22 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             Field("funder", Kind.REFS, False, "Organisations that fund it.", "koers-nieuw-west", target="organisation"),
             Field("leader", Kind.REF, False, "Project leader.", "karima-belhaj", target="person"),
             Field("target_date", Kind.DATE, False, "Date a stated goal is due.", "2012"),
+            Field(
+                "addresses",
+                Kind.REFS,
+                False,
+                "The issues the project addresses, as the source names them (scheme `issue`).",
+                "derde-spoorlijn",
+                target="concept",
+            ),
+            Field(
+                "services",
+                Kind.REFS,
+                False,
+                "What the project offers or brings together (scheme `service`).",
+                "maatschappelijk-werk",
+                target="concept",
+            ),
             *_descriptions(""),
             _NOTE,
             _SOURCE,
@@ -743,6 +789,15 @@ RECORD_TYPES: tuple[RecordType, ...] = (
                 "Who pays or supplies it.",
                 "gemeente-amsterdam",
                 target="organisation",
+            ),
+            Field(
+                "contributor_kinds",
+                Kind.REFS,
+                False,
+                "Kinds of contributor, where the source names them only as a group ('overheden en corporaties';"
+                " scheme `actor-kind`).",
+                "woningcorporaties",
+                target="concept",
             ),
             _NOTE,
             _SOURCE,
@@ -866,6 +921,10 @@ CONCEPT_FIELD_SCHEMES: dict[tuple[str, str], str] = {
     ("event", "kind"): "event-kind",
     ("quantity", "kind"): "quantity-kind",
     ("assessment", "verdict"): "verdict",
+    ("post", "portfolio"): "portfolio",
+    ("project", "addresses"): "issue",
+    ("project", "services"): "service",
+    ("quantity", "contributor_kinds"): "actor-kind",
 }
 
 # Fields that need a source for identifiers or dates when set.
