@@ -196,7 +196,7 @@ def test_every_resource_has_a_page_turtle_and_json_ld() -> None:
     things = sorted(
         {s for s in site.data.subjects() if isinstance(s, URIRef) and str(s).startswith(site.minter.base + "/id/")}
     )
-    expected = {"index.html", "vocabulary.html", "shapes.html", "resources.html"}
+    expected = {"index.html", "vocabulary.html", "shapes.html", "resources.html", "examples.html"}
     for thing in things:
         stem = page_of(site, thing)[: -len(".html")]
         expected |= {f"{stem}.html", f"{stem}.ttl", f"{stem}.jsonld"}
@@ -253,14 +253,18 @@ def test_landing_page_counts_come_from_void() -> None:
     assert f'id="count-classes">{classes}<' in html
 
 
-def test_landing_page_shows_the_example_queries_escaped() -> None:
+def test_landing_page_lists_the_example_questions_escaped_and_linked_to_their_answers() -> None:
     query = ("wijken", "Alle <wijken> & teams", "SELECT ?w WHERE { ?w a <https://w3id.org/wijkld/def/Wijk> }\n")
     site = dataclasses.replace(build_site(), queries=(*build_site().queries, query))
-    html = render(site)["index.html"].decode("utf-8")
+    pages = render(site)
+    html = pages["index.html"].decode("utf-8")
     assert "Alle &lt;wijken&gt; &amp; teams" in html
-    assert "<pre><code>SELECT ?w WHERE { ?w a &lt;https://w3id.org/wijkld/def/Wijk&gt; }" in html
-    for name, title, _ in build_site().queries:
-        assert f'id="query-{name}"' in html and str(escape(title)) in html
+    assert "<pre>" not in html.split('id="queries"', 1)[1], "the SPARQL text is on examples.html, not the landing page"
+    examples = pages["examples.html"].decode("utf-8")
+    assert "<pre><code>SELECT ?w WHERE { ?w a &lt;https://w3id.org/wijkld/def/Wijk&gt; }" in examples
+    for name, title, _ in site.queries:
+        assert f'<a href="examples.html#query-{name}">{escape(title)}</a>' in html
+        assert f'<section class="query" id="query-{name}">' in examples
 
 
 def test_landing_page_embeds_the_network_as_well_formed_svg() -> None:
@@ -441,10 +445,11 @@ def test_sparql_constraints_show_their_query_escaped() -> None:
     assert "SELECT" in query and ">" in query and "&&" in query, "the query has characters that must be escaped"
 
 
-def test_every_page_links_the_shapes_page() -> None:
+def test_every_page_links_the_shapes_and_examples_pages() -> None:
     for name, content in rendered().items():
         if name.endswith(".html"):
             assert f'href="{relative(name, "shapes.html")}">Shapes</a>' in content.decode("utf-8"), name
+            assert f'href="{relative(name, "examples.html")}">Examples</a>' in content.decode("utf-8"), name
 
 
 # -- links and reproducibility ----------------------------------------------------------------

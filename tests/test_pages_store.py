@@ -14,6 +14,7 @@ import functools
 import hashlib
 import multiprocessing
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,7 @@ from wijkld.model.iris import DEFAULT_BASE, Minter
 from wijkld.publish import metadata
 from wijkld.publish.site import pages
 from wijkld.records import load as records
+from wijkld.serve import query
 from wijkld.validate import engine as validate
 
 pytest.importorskip("oxrdflib")  # registers the "Oxigraph" store with rdflib
@@ -71,7 +73,12 @@ def base_site() -> pages.Site:
     files = tuple(metadata.describe_file(n, (DIST / n).read_bytes()) for n in names if metadata.is_download(n))
     described = Graph().parse(DIST / "dcat.ttl") + Graph().parse(DIST / "void.ttl")
     shapes = Graph().parse(DIST / "shapes.ttl")  # skolemised as published, as the build passes them
-    return dataclasses.replace(site, metadata=described, files=files, queries=build.queries(), shapes=shapes)
+    with tempfile.TemporaryDirectory(prefix="wijkld-examples-") as scratch:
+        results = query.answer_examples(DIST / query.DUMP, Path(scratch) / "store")
+    answers = pages.ExampleAnswers(query.DUMP, {name: build.page_answer(r) for name, r in results.items()})
+    return dataclasses.replace(
+        site, metadata=described, files=files, queries=build.queries(), answers=answers, shapes=shapes
+    )
 
 
 def copy_into(kind: str, folder: Path) -> CountingGraph:

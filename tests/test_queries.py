@@ -114,6 +114,18 @@ def test_the_readme_lists_every_query() -> None:
     assert [p.name for p in PATHS if f"[{p.name}]({p.name})" not in readme] == []
 
 
+def test_every_section_of_the_page_has_a_query_that_answers_it() -> None:
+    readme = (QUERIES / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## The page, section by section", 1)[1].split("\n## ", 1)[0]
+    rows = {m[0]: m[1] for m in re.findall(r"^\| `([a-z0-9-]+)` \|[^|]+\| ([\d, ]+) \|$", table, re.M)}
+    with open(QUERIES.parent / "data" / "sources.csv", encoding="utf-8", newline="") as f:
+        sections = {r["key"] for r in csv.DictReader(f) if r["part_of"] == "page"}
+    assert set(rows) == sections, "queries/README.md must list exactly the page's sections"
+    numbers = {p.name[:2] for p in PATHS}
+    for section, listed in rows.items():
+        assert {n.strip() for n in listed.split(",")} <= numbers, f"{section}: a query it names does not exist"
+
+
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
 def test_the_query_starts_with_title_description_and_expected(path: Path) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()

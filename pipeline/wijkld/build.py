@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from wijkld import inputs, outdir, processes
@@ -27,7 +28,7 @@ from wijkld.publish import diff, jsonld, metadata
 from wijkld.publish import serialize as publish
 from wijkld.publish.site import pages
 from wijkld.records import load as records
-from wijkld.serve.query import examples
+from wijkld.serve import query
 from wijkld.validate import engine as validate
 from wijkld.validate import report as reporting
 from wijkld.validate import store as validate_store
@@ -118,7 +119,7 @@ def run(
                 baseline = read_baseline(baseline_from or out, recs.release.text("version") or "")
                 progress(f"publishing to {out}")
                 with _timed(summary, display, "publish") as stage:
-                    release = Publication(recs, minter, data, ntriples, shapes, report.graph, baseline, site)
+                    release = Publication(recs, minter, data, ntriples, shapes, report.graph, baseline, site, scratch)
                     summary.files = release.write(staged, resource_pages)
                     stage.advance(0, len(data))
             meta_report = validate.check(release.metadata_graph, shapes, ontology, engine=engine)
@@ -192,6 +193,7 @@ class Publication:
     report: Graph
     baseline: Baseline
     site: pages.Site  # what the resource pages show: data, skolemised vocabulary, JSON-LD context
+    scratch: Path  # the build's transient folder (outdir.transient): the store that answers the example queries
     downloads: dict[str, metadata.FileInfo] = field(default_factory=dict)  # the files described as distributions
     digests: dict[str, str] = field(default_factory=dict)  # SHA-256 of every file written, pages included
     metadata_graph: Graph = field(default_factory=Graph)
@@ -227,8 +229,15 @@ class Publication:
         complete = self._release(self.files_info(), summary)
         dcat = metadata.dcat(complete)
         self.put(folder, "dcat.ttl", publish.turtle(dcat))
+        results = query.answer_examples(query.dump_path(folder), self.scratch / "examples")
+        answers = pages.ExampleAnswers(query.DUMP, {name: page_answer(r) for name, r in results.items()})
         whole = dataclasses.replace(
-            self.site, metadata=dcat + void, files=self.files_info(), queries=queries(), shapes=self.published_shapes
+            self.site,
+            metadata=dcat + void,
+            files=self.files_info(),
+            queries=queries(),
+            answers=answers,
+            shapes=self.published_shapes,
         )
         for name, content in pages.render_site(whole).items():
             self.put(folder, name, content)
@@ -441,6 +450,29 @@ def compare_trees(old: Path, new: Path) -> list[str]:
     return differing
 
 
+def page_answer(result: query.Result) -> pages.QueryAnswer:
+    """A query result as the examples page shows it (the pages do not know the query runner's terms)."""
+    if result.kind == "boolean":
+        return pages.QueryAnswer(boolean=result.boolean)
+    if result.kind == "graph":
+        variables: tuple[str, ...] = ("subject", "predicate", "object")
+        rows: list[tuple[Any, ...]] = [(t.subject, t.predicate, t.object) for t in result.triples]
+    else:
+        variables, rows = result.variables, list(result.rows)
+
+    def cell(term: Any) -> pages.AnswerCell | None:
+        if term is None:
+            return None
+        if isinstance(term, ox.NamedNode):
+            return pages.AnswerCell(term.value, query.show(term, result.prefixes), is_iri=True)
+        if isinstance(term, ox.Literal):
+            return pages.AnswerCell(term.value, term.value, lang=term.language)
+        return pages.AnswerCell(str(term), str(term))
+
+    cells = tuple(tuple(cell(term) for term in row) for row in rows)
+    return pages.QueryAnswer(variables, cells, truncated=result.truncated)
+
+
 def queries() -> tuple[tuple[str, str, str], ...]:
-    """The example queries for the release's pages: (name, title, text), read by :func:`wijkld.query.examples`."""
-    return tuple(examples())
+    """The example queries for the release's pages: (name, title, text), read by :func:`wijkld.serve.query.examples`."""
+    return tuple(query.examples())

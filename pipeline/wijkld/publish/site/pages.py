@@ -69,6 +69,8 @@ class Site:
     context: dict  # the JSON-LD context document ({"@context": {...}})
     queries: tuple[tuple[str, str, str], ...]  # (name, title, SPARQL text) of the example queries
     shapes: Graph = field(default_factory=Graph)  # the published (skolemised) shapes, for shapes.html
+    #: the example queries' answers on this release, computed by the build from its N-Quads dump
+    answers: ExampleAnswers | None = None
     #: statements the page does not make itself -> their basis (Mapper.graphs_of_statements)
     bases: Mapping[tuple[URIRef, URIRef, Node], URIRef] = field(default_factory=dict)
 
@@ -376,6 +378,7 @@ def render_site(site: Site) -> dict[str, bytes]:
         "vocabulary.html": _page(env, "vocabulary.html", "vocabulary.html", index, **vocabulary(index)),
         "resources.html": _page(env, "resources.html", "resources.html", index, **resource_list(index)),
         "shapes.html": _page(env, "shapes.html", "shapes.html", index, **shapes_documentation(index)),
+        "examples.html": _page(env, "examples.html", "examples.html", index, **example_answers(index)),
     }
 
 
@@ -425,6 +428,7 @@ def _page(env: Environment, template: str, here: str, index: Index, **values: An
         "vocabulary_page": relative(here, "vocabulary.html"),
         "resources_page": relative(here, "resources.html"),
         "shapes_page": relative(here, "shapes.html"),
+        "examples_page": relative(here, "examples.html"),
         "dataset_title": Text(release.text("title_nl") or "wijkld", "nl"),
         "version": release.text("version") or "",
     }
@@ -450,9 +454,77 @@ def landing(index: Index) -> dict[str, Any]:
         "downloads": [_download(info) for info in sorted(site.files, key=lambda f: f.name)],
         "counts": counts(index),
         "classes": class_partitions(index),
-        "queries": [{"name": n, "title": t, "text": q} for n, t, q in sorted(site.queries)],
+        "queries": [{"name": n, "title": t, "href": f"examples.html#query-{n}"} for n, t, _ in sorted(site.queries)],
         "network": svg.coalition_svg(site.data, lambda iri: index.page_of(iri)),
     }
+
+
+# -- example queries with their answers -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerCell:
+    """One value of an answer: an IRI, a literal (with its language) or a blank node, as people read it."""
+
+    value: str  # the IRI, the literal's text or the blank node's label
+    shown: str  # the IRI as the query's prefixes write it; the value otherwise
+    is_iri: bool = False
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """An example query's answer: rows of cells (SELECT, CONSTRUCT) or a boolean (ASK)."""
+
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple[AnswerCell | None, ...], ...] = ()
+    boolean: bool | None = None
+    truncated: bool = False  # only the first rows are kept
+
+
+@dataclass(frozen=True)
+class ExampleAnswers:
+    dump: str  # the published file the answers were computed from
+    by_name: Mapping[str, QueryAnswer] = field(default_factory=dict)
+
+
+def example_answers(index: Index) -> dict[str, Any]:
+    """Every example query with its description, its answer on this release and its SPARQL text."""
+    site = index.site
+    answers = site.answers.by_name if site.answers else {}
+    return {
+        "examples": [
+            {
+                "name": name,
+                "title": title,
+                "description": _description(text),
+                "text": text,
+                "answer": _answer(index, answers[name]) if name in answers else None,
+            }
+            for name, title, text in sorted(site.queries)
+        ],
+        "dump": site.answers.dump if site.answers and any(f.name == site.answers.dump for f in site.files) else None,
+    }
+
+
+def _description(text: str) -> str:
+    return next((ln.split(":", 1)[1].strip() for ln in text.splitlines() if ln.startswith("# description:")), "")
+
+
+def _answer(index: Index, answer: QueryAnswer) -> dict[str, Any]:
+    rows = [[_cell(index, cell) for cell in row] for row in answer.rows]
+    return {"variables": answer.variables, "rows": rows, "boolean": answer.boolean, "truncated": answer.truncated}
+
+
+def _cell(index: Index, cell: AnswerCell | None) -> Text:
+    if cell is None:
+        return Text("")
+    if not cell.is_iri:
+        return Text(cell.value, lang=cell.lang)
+    things = index.site.minter.things
+    # our own IRIs by their type and key (persoon/annet-bertram); the full IRI is the link's title
+    shown = cell.value[len(things) :] if cell.value.startswith(things) else cell.shown.strip("<>")
+    return Text(shown, href=index.page_of(URIRef(cell.value)) or cell.value, title=cell.value)
 
 
 def _texts(record: Record, stem: str) -> list[Text]:
