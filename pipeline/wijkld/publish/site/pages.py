@@ -32,11 +32,12 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from wijkld.model.iris import VOCAB, Minter
-from wijkld.model.vocab import DCTERMS, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, VOID, XSD, compact_iri
+from wijkld.model.vocab import DCTERMS, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS, VOID, XSD, compact_iri
 from wijkld.publish import jsonld
 from wijkld.publish import serialize as publish
 from wijkld.publish.metadata import FileInfo
 from wijkld.publish.site import svg
+from wijkld.publish.site.role_model import role_model_svg
 from wijkld.publish.site.shapes_page import shapes_page
 from wijkld.records.load import Record
 from wijkld.resources import templates_dir
@@ -739,6 +740,7 @@ def vocabulary(index: Index) -> dict[str, Any]:
         "ontology_descriptions": _lang_texts(vocab, ontology, DCTERMS.description),
         "ontology_version": min((str(o) for o in vocab.objects(ontology, OWL.versionInfo)), default=""),
         "namespace": VOCAB,
+        "role_model": role_model_svg(lambda term: _term_href(index, term)),
         "sections": [
             ("classes", "Classes", section(CLASS_TYPES, "instances")),
             ("properties", "Properties", section(PROPERTY_TYPES, "triples")),
@@ -746,6 +748,17 @@ def vocabulary(index: Index) -> dict[str, Any]:
             ("concepts", "Concepts", section((SKOS.Concept,), "uses as value")),
         ],
     }
+
+
+def _term_href(index: Index, term: str) -> str:
+    """Where the vocabulary page links a compact IRI: our terms to their section, our resources to their page."""
+    prefix, local = term.split(":", 1)
+    if prefix == "wijkld":
+        return f"#{local}"
+    if prefix == "id":
+        iri = index.site.minter.things + local
+        return index.page_of(URIRef(iri)) or iri
+    return str(PREFIXES[prefix]) + local
 
 
 def _usage(index: Index) -> Counter[URIRef]:
