@@ -133,7 +133,7 @@ def test_github_lines_escape_newlines(runner: CliRunner) -> None:
     result = invoke(runner, fixture("broken.ttl"), "--shapes", SHAPES, "--format", "github")
     (warning,) = [line for line in result.stdout.splitlines() if line.startswith("::warning")]
     assert "A nickname is missing;%0Aallowed, but 100%25 unusual.%0Afocus https://example.org/id/bert" in warning
-    assert warning.startswith(f"::warning file={fixture('broken.ttl')},title=ex%3APerson-nickname")
+    assert warning.startswith(f"::warning file={fixture('broken.ttl')},line=13,title=ex%3APerson-nickname")
 
 
 # -- inputs: syntaxes, compression, merging --------------------------------------------------------------
@@ -340,7 +340,7 @@ def test_help_documents_the_options(runner: CliRunner) -> None:
 
 
 def test_the_release_conforms_and_the_turtle_report_is_the_published_one(runner: CliRunner, release_dir: Path) -> None:
-    result = invoke(runner, release_dir / "wijkld.nt.gz", "--format", "turtle")
+    result = invoke(runner, release_dir / "wijkld.nt.gz", "--format", "turtle", "--standalone")
     assert result.exit_code == 0, result.output
     published = Graph().parse(release_dir / "validation-report.ttl", format="turtle")
     assert isomorphic(Graph().parse(data=result.stdout, format="turtle"), published)
@@ -374,48 +374,56 @@ def test_the_report_for_a_broken_record_names_its_file_and_line(
     copy_data: Callable[..., Path],
     data_dir: Path,
     broken_team: tuple[str, str],
+    release_dir: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     data = copy_data(data_dir)
     monkeypatch.chdir(tmp_path)
+    shutil.copytree(release_dir, tmp_path / "dist")  # the team is a fragment of this release: the default context
     text, team = broken_team
     key = team.rsplit("/", 1)[1]
     (tmp_path / "broken.ttl").write_text(text, encoding="utf-8")
-    result = invoke(runner, "broken.ttl")
+    assert "source:   broken.ttl:" in invoke(runner, "broken.ttl").stdout, "by default: the line of the file named"
+    result = invoke(runner, "broken.ttl", "--records", "data")
     assert_clean_failure(result, 1)
     line = team_line(data, key)
     assert f"source:   data/teams.csv:{line} (team {key})" in result.stdout
     assert "wijkld:wijk" in result.stdout
-    github = invoke(runner, "broken.ttl", "--format", "github").stdout
+    github = invoke(runner, "broken.ttl", "--records", "data", "--format", "github").stdout
     assert f"::error file=data/teams.csv,line={line}," in github
-    summary = json.loads(invoke(runner, "broken.ttl", "--format", "json").stdout)
+    summary = json.loads(invoke(runner, "broken.ttl", "--records", "data", "--format", "json").stdout)
     violations = [r for r in summary["results"] if r["severity"] == "violation"]
     assert violations and all(r["source"]["file"] == "data/teams.csv" for r in violations)
 
 
 def test_records_option_and_no_records_outside_our_base(
-    runner: CliRunner, broken_team: tuple[str, str], data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner,
+    broken_team: tuple[str, str],
+    data_dir: Path,
+    release_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)  # no data/ here
     (tmp_path / "broken.ttl").write_text(broken_team[0], encoding="utf-8")
-    assert "source:" not in invoke(runner, "broken.ttl").stdout
-    result = invoke(runner, "broken.ttl", "--records", data_dir)
+    assert "source:   data/" not in invoke(runner, "broken.ttl", "--against", release_dir).stdout
+    result = invoke(runner, "broken.ttl", "--records", data_dir, "--against", release_dir)
     assert "source:   " in result.stdout and "teams.csv:" in result.stdout
 
 
 def test_unreadable_records(
-    runner: CliRunner, broken_team: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, broken_team: tuple[str, str], release_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Named with --records: an error (exit 2). Found by default in data/: a note, and the report without sources."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "data").mkdir()
     (tmp_path / "broken.ttl").write_text(broken_team[0], encoding="utf-8")
-    result = invoke(runner, "broken.ttl")
+    result = invoke(runner, "broken.ttl", "--against", release_dir)
     assert result.exit_code == 1
     assert "note: source records not named: cannot read data/" in result.stderr
-    assert "source:" not in result.stdout
-    result = invoke(runner, "broken.ttl", "--records", "data")
+    assert "source:   data/" not in result.stdout
+    result = invoke(runner, "broken.ttl", "--records", "data", "--against", release_dir)
     assert_clean_failure(result, 2)
     assert "data/release.csv: file is missing" in result.stderr
 

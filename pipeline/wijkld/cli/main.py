@@ -374,6 +374,26 @@ def diff_command(ctx: click.Context, old: Path, new: Path, json_out: Path | None
     help="Source records behind the data, to name the file and line of each result. "
     "Default: data/ if it exists and the data is under BASE.",
 )
+@click.option(
+    "--against",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="A release (its folder or its .nq.gz) the files are a fragment of: their statements replace the "
+    "release's about the same subjects, and the results are those the change causes, across resources "
+    "too. Default: dist/ when it holds a release.",
+)
+@click.option(
+    "--from-records",
+    is_flag=True,
+    help="Validate the dataset mapped from the source records in --records (default data/) instead of RDF "
+    "files: what wijkld build would publish, each result at its record's file and line; nothing is written.",
+)
+@click.option(
+    "--standalone",
+    is_flag=True,
+    help="Validate the files on their own, against no release; results that depend on resources the files "
+    "do not describe are named in a note, not reported.",
+)
 @base_option
 @engine_option
 def validate_command(
@@ -384,6 +404,9 @@ def validate_command(
     max_results: int | None,
     lang: str,
     records_dir: Path | None,
+    against: Path | None,
+    from_records: bool,
+    standalone: bool,
     base: str,
     engine: str,
 ) -> None:
@@ -391,8 +414,12 @@ def validate_command(
 
     DATA are Turtle (.ttl), N-Triples (.nt), N-Quads (.nq, all graphs merged),
     TriG (.trig) or JSON-LD (.jsonld, .json) files, each optionally gzipped (.gz).
-    Without DATA, the release dist/wijkld.nt.gz is validated. A syntax error is
-    reported as FILE:LINE:COLUMN (exit code 2). See docs/validate.md.
+    Without DATA, the release dist/wijkld.nt.gz is validated. Files are
+    validated in the context of a release (--against, default dist/ when
+    there is one): a correct edit of one resource passes, and what it breaks
+    elsewhere is found. Each result names the file and line where its focus
+    node is described. A syntax error is reported as FILE:LINE:COLUMN (exit
+    code 2), in the chosen format too. See docs/validate.md.
 
     \b
     Examples:
@@ -400,18 +427,49 @@ def validate_command(
         wijkld validate dist/wijkld.nt.gz --fail-on warning --lang nl
         wijkld validate my-data.ttl --format github      # annotations in GitHub Actions
         wijkld validate my-data.ttl --format junit > shacl.xml
+        wijkld validate dist/doc/persoon/gerrit-zalm.ttl --against dist  # one resource
     """
     from wijkld.cli import validate_command
     from wijkld.validate import report
 
-    if not data:
+    if from_records:
+        if data or against is not None:
+            raise click.UsageError("--from-records validates the records; name no DATA and no --against with it")
+        standalone = True
+        data = ()
+    elif not data:
         if not validate_command.DEFAULT_DATA.is_file():
             raise click.UsageError(
                 f"name the RDF files to validate; there is no {validate_command.DEFAULT_DATA} to default to"
             )
         click.echo(f"No DATA given: validating {validate_command.DEFAULT_DATA}", err=True)
         data = (validate_command.DEFAULT_DATA,)
-    run = validate_command.run(list(data), shapes_path, records_dir, check_base(base), engine=engine)
+        standalone = True
+    if against is not None and standalone:
+        raise click.UsageError("--against and --standalone exclude each other")
+    default = validate_command.DEFAULT_RELEASE
+    default_against = (
+        default
+        if against is None
+        and not standalone
+        and validate_command.is_release(default)
+        and not validate_command.whole_release_file(data, default)
+        else None
+    )
+    try:
+        run = validate_command.run(
+            list(data),
+            shapes_path,
+            records_dir,
+            check_base(base),
+            engine=engine,
+            against=against,
+            default_against=default_against,
+            from_records=from_records,
+        )
+    except WijkldError as exc:  # unreadable input: also in the machine-read formats, so CI shows it where it is
+        click.echo(report.input_errors(str(exc.message), fmt), nl=False)
+        raise
     for note in run.notes:
         click.echo(note, err=True)
     options = report.Options(
@@ -422,6 +480,7 @@ def validate_command(
         shapes=run.shape_names,
         skolem_prefix=run.skolem_prefix,
         prefixes=run.prefixes | report.DEFAULT_PREFIXES,
+        context=str(run.against) if run.against else "",
     )
     click.echo(report.render(run.report, fmt, options), nl=False)
     if failing := run.report.at_or_above(fail_on):

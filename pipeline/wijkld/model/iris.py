@@ -18,6 +18,8 @@ from wijkld.errors import WijkldError, shown
 #: The persistent default base: w3id.org redirects are maintained by a community
 #: registry and outlive any one web host, which is what a citable IRI needs.
 DEFAULT_BASE = "https://w3id.org/wijkld"
+#: The release file that holds every graph (data, bases, vocabulary, shapes, metadata): the SPARQL-ready dump.
+NQUADS_DUMP = "wijkld.nq.gz"
 
 #: The vocabulary namespace is fixed: it names terms, not instance data, so it
 #: does not move when a publisher rehosts the data under another base.

@@ -55,10 +55,11 @@ import pyoxigraph as ox
 from wijkld import inputs
 from wijkld.errors import WijkldError
 from wijkld.model.curie import longest_first, shorten, used_prefixes
+from wijkld.model.iris import NQUADS_DUMP
 from wijkld.resources import resource_dir
 from wijkld.sparql_lexer import Token, tokenize
 
-DUMP = "wijkld.nq.gz"
+DUMP = NQUADS_DUMP
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 

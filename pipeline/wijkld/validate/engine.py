@@ -347,6 +347,33 @@ def only_focus(report: Report, focus_nodes: Iterable[Node]) -> Report:
     return Report(conforms, results, graph)
 
 
+def without(report: Report, known: Report, shapes: Graph) -> Report:
+    """The results of ``report`` that ``known`` does not have: what a change caused, by shape, constraint,
+    focus node, path and value (:meth:`Result.sort_key`)."""
+    seen = {r.sort_key() for r in known.results}
+    graph = Graph()
+    for triple in report.graph:
+        graph.add(triple)
+    for top in list(graph.subjects(RDF.type, SH.ValidationReport)):
+        for node in list(graph.objects(top, SH.result)):
+            if _result(graph, shapes, node).sort_key() in seen:
+                graph.remove((top, SH.result, node))
+                _remove_tree(graph, node)
+    results = tuple(r for r in report.results if r.sort_key() not in seen)
+    conforms = not any(r.severity == "violation" for r in results)
+    for top in graph.subjects(RDF.type, SH.ValidationReport):
+        graph.set((top, SH.conforms, Literal(conforms)))
+    return Report(conforms, results, graph)
+
+
+def _remove_tree(graph: Graph, node: Node) -> None:
+    """A result and the blank nodes only it holds (its path, its nested details)."""
+    for _, _, child in list(graph.triples((node, None, None))):
+        graph.remove((node, None, child))
+        if isinstance(child, BNode) and not any(graph.triples((None, None, child))):
+            _remove_tree(graph, child)
+
+
 def _results(report: Graph, shapes: Graph) -> Iterator[Result]:
     for node in report.subjects(RDF.type, SH.ValidationReport):
         for result in report.objects(node, SH.result):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from rdflib.term import Node
 
 from wijkld import inputs
 from wijkld.errors import WijkldError
+from wijkld.model.iris import NQUADS_DUMP
 from wijkld.model.terms import from_oxigraph
 
 #: File name endings (after an optional ``.gz``) and the RDF syntax they hold.
@@ -39,6 +41,8 @@ class Data:
     graph: Graph
     files: list[str] = field(default_factory=list)
     origin: dict[Node, str] = field(default_factory=dict)
+    #: the line where a subject's statements start in its file (:func:`subject_lines`), where it can be told
+    lines: dict[Node, int] = field(default_factory=dict)
 
 
 def rdf_format(path: Path) -> tuple[ox.RdfFormat, bool]:
@@ -59,10 +63,102 @@ def read_data(paths: Iterable[Path]) -> Data:
     for index, path in enumerate(paths):
         bnode_prefix = f"f{index}-" if len(paths) > 1 else ""  # blank nodes of different files are different
         data.files.append(str(path))
+        found: set[str] = set()
         for s, p, o in parse_file(path, bnode_prefix):
             data.graph.add((s, p, o))
-            data.origin.setdefault(s, str(path))
+            if s not in data.origin:
+                data.origin[s] = str(path)
+                if isinstance(s, URIRef):
+                    found.add(str(s))
+        for iri, line in subject_lines(path, found).items():
+            data.lines[URIRef(iri)] = line
     return data
+
+
+_PREFIX_LINE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
+_BASE_LINE = re.compile(r"^\s*(?:@base|BASE)\s+<([^>]*)>", re.IGNORECASE)
+_FIRST_TERM = re.compile(r"^(?:<([^>]*)>|([A-Za-z][\w.-]*)?:([^\s;,()\[\]]*[^\s;,.()\[\]]|))")
+_JSON_ID = re.compile(r'"@id"\s*:\s*"([^"]*)"')
+
+
+def subject_lines(path: Path, subjects: set[str]) -> dict[str, int]:
+    """For each IRI in ``subjects``, the first line of ``path`` where it starts a statement as subject.
+
+    The parsers give no positions for good triples, so this reads the text again: in N-Triples and
+    N-Quads a statement is a line; in Turtle and TriG a description starts with its subject at the start
+    of a line (prefixed names expanded with the file's prefixes), as every Turtle writer we know writes
+    it; in JSON-LD, the line of the object whose ``"@id"`` is the IRI written out in full. A subject
+    found no such way gets no line, and the reports then name only the file.
+    """
+    fmt, gzipped = rdf_format(path)
+    lines: dict[str, int] = {}
+    prefixes: dict[str, str] = {}
+    base = path.absolute().as_uri()
+    with inputs.open_input(path, what="read the data", gzipped=gzipped) as handle:
+        for number, raw in enumerate(handle, start=1):
+            text = raw.decode("utf-8", errors="replace")
+            if fmt == ox.RdfFormat.JSON_LD:
+                for iri in _JSON_ID.findall(text):
+                    if iri in subjects:
+                        lines.setdefault(iri, number)
+                continue
+            if (declared := _PREFIX_LINE.match(text)) is not None:
+                prefixes[declared.group(1)] = declared.group(2)
+                continue
+            if (based := _BASE_LINE.match(text)) is not None:
+                base = based.group(1)
+                continue
+            if text[:1].isspace() and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+                continue  # a continuation of the statement above
+            term = _FIRST_TERM.match(text.lstrip() if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS) else text)
+            if term is None:
+                continue
+            if term.group(1) is not None:
+                iri = term.group(1) if ":" in term.group(1) else urllib.parse.urljoin(base, term.group(1))
+            elif (term.group(2) or "") in prefixes:
+                iri = prefixes[term.group(2) or ""] + term.group(3)
+            else:
+                continue
+            if iri in subjects:
+                lines.setdefault(iri, number)
+    return lines
+
+
+#: Graphs of a release that are not data: the context of a fragment is the data and its statement bases.
+_NOT_DATA = ("/graph/vocabulary", "/graph/shapes", "/graph/metadata")
+
+
+def read_release(path: Path) -> Graph:
+    """The data of a release (its folder, or its N-Quads dump, gzipped or not) as the context of fragments.
+
+    Every graph but the vocabulary, shapes and metadata: the data graph and the graph of each statement
+    basis, so a fragment is validated against all the data the release's own validation saw.
+    """
+    dump = path / NQUADS_DUMP if path.is_dir() else path
+    if path.is_dir() and not dump.is_file():
+        raise WijkldError(
+            f"{path}: not a release: it holds no {NQUADS_DUMP} (build one with: wijkld build --out {path})"
+        )
+    fmt, gzipped = rdf_format(dump)
+    if fmt != ox.RdfFormat.N_QUADS:
+        raise WijkldError(f"{path}: a release is a folder or its N-Quads dump ({NQUADS_DUMP}); got a {fmt} file")
+    graph = Graph()
+    with inputs.open_input(dump, what="read the release", gzipped=gzipped) as handle:
+        try:
+            for quad in quiet_literals(ox.parse(handle, fmt)):
+                name = quad.graph_name
+                if isinstance(name, ox.NamedNode) and name.value.endswith(_NOT_DATA):
+                    continue
+                graph.add(
+                    (
+                        from_oxigraph(quad.subject, "", dump),
+                        URIRef(quad.predicate.value),
+                        from_oxigraph(quad.object, "", dump),
+                    )
+                )
+        except SyntaxError as exc:
+            raise WijkldError(syntax_error_message(dump, exc)) from None
+    return graph
 
 
 def parse_file(path: Path, bnode_prefix: str = "") -> Iterator[tuple[Node, URIRef, Node]]:

@@ -47,6 +47,8 @@ class Options:
     #: Start the text with the verdict and counts (the build says that in its own words).
     headline: bool = True
     cap_hint: str = "capped by --max-results"
+    #: The release the data was validated against, as a fragment of it (wijkld validate --against); "" for none.
+    context: str = ""
     skolem_prefix: str = Minter().skolem_prefix("report")
     prefixes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PREFIXES))
 
@@ -102,7 +104,8 @@ def summary(report: Report, options: Options) -> str:
     fails = len(failing(report, options))
     verdict = "does not conform" if fails else "conforms"
     tally = ", ".join(plural(n, level) for level, n in counts(report).items())
-    return f"{verdict.capitalize()}: {tally} (failing at {options.fail_on} and above: {fails})"
+    where = f" in the context of the release {options.context}" if options.context else ""
+    return f"{verdict.capitalize()}{where}: {tally} (failing at {options.fail_on} and above: {fails})"
 
 
 # -- text ---------------------------------------------------------------------------------------------
@@ -352,3 +355,46 @@ def escape_data(value: str) -> str:
 def escape_property(value: str) -> str:
     """The escaping GitHub's runner undoes for a command's properties (file, line, title)."""
     return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+# -- input errors ---------------------------------------------------------------------------------------
+
+#: ``file:line[:col]: message``: how syntax errors and broken records are reported (wijkld.validate.rdf_files).
+_POSITIONED = re.compile(r"^(?P<file>[^\s:][^:]*?):(?P<line>\d+)(?::(?P<col>\d+))?: (?P<message>.+)$")
+
+
+def input_errors(message: str, fmt: str) -> str:
+    """Input that could not be read (a syntax error, a broken record) in a machine-read format: GitHub
+    annotations at the file and line, or a JUnit failure per problem; "" for the other formats, which
+    report it on standard error only."""
+    problems = []
+    for line in message.splitlines():
+        found = _POSITIONED.match(line.strip())
+        if found is not None:
+            problems.append((found["file"], found["line"], found["col"], found["message"]))
+        elif line.strip() and not line.startswith(" "):
+            problems.append(("", "", None, line.strip()))
+    if any(file for file, *_ in problems):  # the summary line ("3 problems in ...") adds nothing to them
+        problems = [p for p in problems if p[0]]
+    if fmt == "github":
+        out = []
+        for file, line, col, text in problems:
+            props = {"file": file, "line": line, "col": col or "", "title": "wijkld: cannot read the input"}
+            attributes = ",".join(f"{k}={escape_property(v)}" for k, v in props.items() if v)
+            out.append(f"::error {attributes}::{escape_data(text)}")
+        return "\n".join(out) + "\n"
+    if fmt == "junit":
+        root = ET.Element("testsuites", name="wijkld validate", tests=str(len(problems)), failures="0")
+        suite = ET.SubElement(root, "testsuite", name="input", tests=str(len(problems)), failures="0")
+        suite.set("errors", str(len(problems)))
+        root.set("errors", str(len(problems)))
+        for file, line, _col, text in problems:
+            case = ET.SubElement(suite, "testcase", classname="input", name=f"read {file or 'input'}")
+            if file:
+                case.set("file", file)
+            if line:
+                case.set("line", line)
+            ET.SubElement(case, "error", message=text, type="input").text = text
+        ET.indent(root)
+        return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+    return ""
