@@ -75,6 +75,20 @@ def test_a_change_that_breaks_another_resource_is_found(runner: CliRunner, relea
     }
 
 
+def test_an_edit_that_breaks_a_count_in_another_resource_is_found(
+    runner: CliRunner, release_dir: Path, tmp_path: Path
+) -> None:
+    """Moving Berflo Es's alderman to the expert seat leaves the team (another file) without a municipal member."""
+    text = (release_dir / "doc/lidmaatschap/berflo-es-kok.ttl").read_text(encoding="utf-8")
+    moved = tmp_path / "membership.ttl"
+    moved.write_text(text.replace("wijkld:seat wijkld:seat-municipal", "wijkld:seat wijkld:seat-expert"), "utf-8")
+    result = invoke(runner, moved, "--against", release_dir, "--format", "json")
+    assert result.exit_code == 1
+    found = {(r["focus"], r["component"].rsplit("#", 1)[-1]) for r in json.loads(result.stdout)["results"]}
+    team = "https://w3id.org/wijkld/id/adoptieteam/hengelo-berflo-es"
+    assert (team, "QualifiedMinCountConstraintComponent") in found
+
+
 def test_the_fragment_replaces_what_the_release_says_about_its_subjects(
     runner: CliRunner, release_dir: Path, tmp_path: Path
 ) -> None:
@@ -137,7 +151,7 @@ def test_n_triples_results_point_at_the_line_of_their_subject(runner: CliRunner,
 # -- unreadable input, in every format -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", ["github", "junit"])
+@pytest.mark.parametrize("fmt", ["github", "junit", "json"])
 def test_a_syntax_error_is_reported_in_the_format_too(runner: CliRunner, tmp_path: Path, fmt: str) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text('@prefix ex: <https://example.org/> .\nex:a ex:b "open\n', encoding="utf-8")
@@ -146,6 +160,9 @@ def test_a_syntax_error_is_reported_in_the_format_too(runner: CliRunner, tmp_pat
     assert result.stderr.startswith(f"Error: {bad}:2:")
     if fmt == "github":
         assert result.stdout.startswith(f"::error file={bad},line=2,col=")
+    elif fmt == "json":
+        (error,) = json.loads(result.stdout)["errors"]
+        assert (error["file"], error["line"]) == (str(bad), 2)
     else:
         (case,) = ET.fromstring(result.stdout).iter("testcase")
         assert (case.get("file"), case.get("line")) == (str(bad), "2") and case.find("error") is not None

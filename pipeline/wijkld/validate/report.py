@@ -365,8 +365,8 @@ _POSITIONED = re.compile(r"^(?P<file>[^\s:][^:]*?):(?P<line>\d+)(?::(?P<col>\d+)
 
 def input_errors(message: str, fmt: str) -> str:
     """Input that could not be read (a syntax error, a broken record) in a machine-read format: GitHub
-    annotations at the file and line, or a JUnit failure per problem; "" for the other formats, which
-    report it on standard error only."""
+    annotations at the file and line, a JUnit error or a JSON object per problem; "" for text and Turtle
+    (a SHACL report has no place for it), which report it on standard error only."""
     problems = []
     for line in message.splitlines():
         found = _POSITIONED.match(line.strip())
@@ -383,6 +383,17 @@ def input_errors(message: str, fmt: str) -> str:
             attributes = ",".join(f"{k}={escape_property(v)}" for k, v in props.items() if v)
             out.append(f"::error {attributes}::{escape_data(text)}")
         return "\n".join(out) + "\n"
+    if fmt == "json":
+        errors = [
+            {
+                "file": file or None,
+                "line": int(line) if line else None,
+                "column": int(col) if col else None,
+                "message": text,
+            }
+            for file, line, col, text in problems
+        ]
+        return json.dumps({"conforms": None, "errors": errors}, ensure_ascii=False, indent=2) + "\n"
     if fmt == "junit":
         root = ET.Element("testsuites", name="wijkld validate", tests=str(len(problems)), failures="0")
         suite = ET.SubElement(root, "testsuite", name="input", tests=str(len(problems)), failures="0")
