@@ -21,7 +21,7 @@ from rdflib.compare import isomorphic
 from wijkld import build
 from wijkld.errors import WijkldError
 from wijkld.model.iris import DEFAULT_BASE, Minter
-from wijkld.publish import metadata
+from wijkld.publish import metadata, tables
 from wijkld.publish import serialize as publish
 from wijkld.publish.site import pages
 
@@ -139,10 +139,12 @@ def test_only_data_files_are_distributions_the_rest_are_documents_and_standards(
 
     prefixes = "PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX dct: <http://purl.org/dc/terms/> "
     distributions = names(prefixes + "SELECT ?u WHERE { ?s dcat:distribution/dcat:downloadURL ?u }")
-    assert {n for n in distributions if not n.startswith("framed/")} == set(metadata.DATA_FILES)
+    assert {n for n in distributions if not n.startswith(("framed/", "tabellen/"))} == set(metadata.DATA_FILES)
+    assert {n for n in distributions if n.startswith("tabellen/")} == {t.file for t in tables.TABLES}
     documents = names(prefixes + "SELECT ?u WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#seeAlso> ?u }")
     assert documents == {
         "context.jsonld", "validation-report.ttl", "void.ttl", "release-notes.txt", "release-notes.json",
+        tables.METADATA,
     } | ({"previous-release.nt.gz"} if (release_dir / "previous-release.nt.gz").exists() else set())  # fmt: skip
     standards = names(prefixes + "SELECT ?u WHERE { ?s dct:conformsTo ?std . ?std dct:hasFormat ?u }")
     assert standards == {

@@ -24,7 +24,7 @@ from wijkld.errors import NonConformingError, WijkldError
 from wijkld.model import dataset, locate, mapping, stream
 from wijkld.model.iris import Minter
 from wijkld.progress import Display, Stage, Summary
-from wijkld.publish import diff, jsonld, metadata
+from wijkld.publish import diff, jsonld, metadata, tables
 from wijkld.publish import serialize as publish
 from wijkld.publish.site import pages
 from wijkld.records import load as records
@@ -264,6 +264,9 @@ class Publication:
         for name, view in jsonld.VIEWS.items():
             with self.stream(folder, f"framed/{name}.jsonld") as handle:
                 jsonld.write_tree(data.view, context, view, handle)
+        for table in tables.TABLES:
+            self.put(folder, table.file, tables.csv_bytes(table, data.view, vocabulary))
+        self.put(folder, tables.METADATA, tables.csvw_metadata(data.view, vocabulary, m.dataset))
         self.put(folder, "vocabulary.ttl", publish.turtle(vocabulary))
         self.put(folder, "shapes.ttl", publish.turtle(shapes))
         # the same graphs for JSON-LD clients, compacted with the release's context as every .jsonld is

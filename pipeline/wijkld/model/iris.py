@@ -20,6 +20,9 @@ from wijkld.errors import WijkldError, shown
 DEFAULT_BASE = "https://w3id.org/wijkld"
 #: The release file that holds every graph (data, bases, vocabulary, shapes, metadata): the SPARQL-ready dump.
 NQUADS_DUMP = "wijkld.nq.gz"
+#: The folder of the tables for spreadsheets, and their W3C CSVW metadata (wijkld.publish.tables).
+TABLES_FOLDER = "tabellen"
+CSVW_METADATA = f"{TABLES_FOLDER}/csv-metadata.json"
 
 #: The vocabulary namespace is fixed: it names terms, not instance data, so it
 #: does not move when a publisher rehosts the data under another base.

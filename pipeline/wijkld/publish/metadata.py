@@ -37,6 +37,7 @@ from wijkld.model.vocab import (
     XSD,
     compact_iri,
 )
+from wijkld.publish import tables
 from wijkld.records.load import Records
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -103,12 +104,17 @@ DATA_FILES = ("wijkld.ttl", "wijkld.nt.gz", "wijkld.nq.gz", "wijkld.jsonld")
 
 def is_download(name: str) -> bool:
     """Files the metadata and the download table describe (pages and the checksum list are not)."""
-    return name in FILE_KINDS or (name.startswith("framed/") and name.endswith(".jsonld"))
+    return name in FILE_KINDS or is_data(name) or name == tables.METADATA
 
 
 def is_data(name: str) -> bool:
-    """Files that are a distribution of the dataset: the data in some format (:data:`DATA_FILES`, framed views)."""
-    return name in DATA_FILES or (name.startswith("framed/") and name.endswith(".jsonld"))
+    """Files that are a distribution of the dataset: the data in some format (:data:`DATA_FILES`, framed views,
+    the tables for spreadsheets)."""
+    return (
+        name in DATA_FILES
+        or (name.startswith("framed/") and name.endswith(".jsonld"))
+        or name in {t.file for t in tables.TABLES}
+    )
 
 
 def describe_file(name: str, content: bytes | None) -> FileInfo:
@@ -127,8 +133,18 @@ def describe_path(name: str, path: Path) -> FileInfo:
 
 
 def _file_info(name: str, size: int | None, sha256: str | None) -> FileInfo:
+    table = next((t for t in tables.TABLES if t.file == name), None)
     if name.startswith("framed/"):
         kind = ("application/ld+json", "JSON_LD", f"Ingebedde JSON-LD: {name}", f"Framed JSON-LD: {name}")
+    elif table is not None:
+        kind = ("text/csv", "CSV", f"Tabel (CSV): {table.title_nl}", f"Table (CSV): {table.title_en}")
+    elif name == tables.METADATA:
+        kind = (
+            "application/csvm+json",
+            "JSON",
+            "CSVW-metadata: hoe de tabellen op de RDF afbeelden",
+            "CSVW metadata: how the tables map to the RDF",
+        )
     else:
         kind = FILE_KINDS[name]
     media, fmt, nl, en = kind

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from wijkld.errors import WijkldError
-from wijkld.model.iris import VOCAB, Minter, check_base
+from wijkld.model.iris import CSVW_METADATA, VOCAB, Minter, check_base
 from wijkld.resources import templates_dir
 from wijkld.serve.server import DOC_TYPES, PUBLISHED_SUFFIXES, STATIC_TYPES
 
@@ -120,6 +120,7 @@ def nginx_conf(hosted: Site) -> str:
             types=sorted({(media.split(";")[0], suffix.lstrip(".")) for suffix, media in STATIC_TYPES.items()}),
             rdf_formats=[(re.escape(media), suffix) for media, suffix in formats if suffix != "html"],
             offered=", ".join(dict.fromkeys(media for media, _ in formats)),
+            csvw_metadata=CSVW_METADATA,
         )
     )
 

@@ -90,7 +90,7 @@ import pyoxigraph as ox
 
 from wijkld import __version__, processes
 from wijkld.errors import WijkldError
-from wijkld.model.iris import DEFAULT_BASE, VOCAB, Minter
+from wijkld.model.iris import CSVW_METADATA, DEFAULT_BASE, VOCAB, Minter
 from wijkld.resources import templates_dir
 from wijkld.serve import query as sparql
 
@@ -1586,10 +1586,13 @@ STATIC_TYPES = {
     ".gz": "application/gzip",
     ".css": "text/css; charset=utf-8",
     ".svg": "image/svg+xml",
+    ".csv": "text/csv; charset=utf-8",
 }
 
 
 def static_type(path: Path) -> str:
+    if path.as_posix().endswith(CSVW_METADATA):  # CSVW's own media type
+        return "application/csvm+json"
     return STATIC_TYPES.get(
         path.suffix, "text/plain; charset=utf-8" if path.name == "SHA256SUMS" else "application/octet-stream"
     )
