@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import posixpath
+import re
 import subprocess
 import sys
 import warnings
@@ -277,6 +278,75 @@ def test_landing_page_embeds_the_network_as_well_formed_svg() -> None:
     titles = picture.findall(".//{http://www.w3.org/2000/svg}title")
     assert len(titles) > 3, "nodes and edges carry tooltips"
     assert 'href="doc/' in html[start:end], "nodes link to their pages"
+
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def _label_boxes(picture: ET.Element) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Every text of the picture with the box it takes at the picture's font size (svg.CHAR_WIDTH a character)."""
+    boxes = []
+    for text in picture.iter(f"{SVG_NS}text"):
+        x, y, content = float(text.get("x", 0)), float(text.get("y", 0)), "".join(text.itertext())
+        width = svg.text_width(content)
+        left = (
+            x - width
+            if text.get("text-anchor") == "end"
+            else x - width / 2
+            if text.get("text-anchor") == "middle"
+            else x
+        )
+        boxes.append((content, (left, y - svg.FONT_SIZE + 2, left + width, y + 3)))
+    return boxes
+
+
+def _path_points(d: str) -> list[tuple[float, float]]:
+    """Points along a path of M, H and one C command, as the picture draws its lines."""
+    numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", d)]
+    x, y = numbers[0], numbers[1]
+    points = [(x, y)]
+    rest = numbers[2:]
+    if " H" in d:
+        end_x, rest = rest[0], rest[1:]
+        points += [(x + (end_x - x) * t / 20, y) for t in range(21)]
+        x = end_x
+    c1x, c1y, c2x, c2y, ex, ey = rest[:6]
+    for i in range(41):
+        t = i / 40
+        u = 1 - t
+        px = u**3 * x + 3 * u**2 * t * c1x + 3 * u * t**2 * c2x + t**3 * ex
+        py = u**3 * y + 3 * u**2 * t * c1y + 3 * u * t**2 * c2y + t**3 * ey
+        points.append((px, py))
+    return points
+
+
+def test_the_network_reads_no_label_overlaps_a_label_or_a_line(release_dir: Path) -> None:
+    """Issue 17: names at 12 px or more, whole, wijken with their municipality, no collisions; on the minimal
+    records and on the pilot's release."""
+    _check_network(rendered()["index.html"].decode("utf-8"))
+    _check_network((release_dir / "index.html").read_text(encoding="utf-8"))
+
+
+def _check_network(html: str) -> None:
+    picture = ET.fromstring(html[html.index("<svg") : html.index("</svg>") + len("</svg>")])
+    assert float(picture.get("font-size", 0)) >= 12
+    assert all(float(t.get("font-size", 12)) >= 12 for t in picture.iter(f"{SVG_NS}text"))
+    assert picture.find(f"{SVG_NS}desc") is not None, "a text alternative beside the title"
+    boxes = _label_boxes(picture)
+    texts = [content for content, _ in boxes]
+    assert not any(t.endswith("…") for t in texts), "names are whole"
+    wijken = [
+        "".join(t.itertext()) for n in picture.iter() if n.get("class") == "node wijk" for t in n.iter(f"{SVG_NS}text")
+    ]
+    assert wijken and all(", " in w for w in wijken), f"a wijk with its municipality, as the page's table: {wijken}"
+    for i, (first, a) in enumerate(boxes):
+        for second, b in boxes[i + 1 :]:
+            apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+            assert apart, f"{first!r} overlaps {second!r}"
+    for path in picture.iter(f"{SVG_NS}path"):
+        for px, py in _path_points(path.get("d", "")):
+            for content, (x0, y0, x1, y1) in boxes:
+                assert not (x0 < px < x1 and y0 < py < y1), f"a line crosses the label {content!r}"
 
 
 def test_network_layout_ignores_the_order_triples_were_added_in() -> None:

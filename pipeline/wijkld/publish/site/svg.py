@@ -28,12 +28,14 @@ KINDS: dict[str, tuple[str, str]] = {
     "ministry": ("#b2182b", "ministerie / ministry"),
     "organisation": ("#e08214", "organisatie / organisation"),
 }
-COLUMN_X = {"wijk": 180, "person": 420, "organisation": 660}
-WIDTH = 980
-ROW = 20  # vertical room per node in the fullest column
-TOP = 70  # room for the legend and the column headings
+FONT_SIZE = 12  # px: the least that reads at 100 % on a laptop and, scrolled, on a phone
+#: Width of a character at FONT_SIZE in a system sans-serif, generously: labels are laid out with it, and the
+#: geometry test (tests/test_pages.py) checks with it that no label overlaps another or a line.
+CHAR_WIDTH = 7.4
+ROW = 22  # vertical room per node in the fullest column
+TOP = 74  # room for the legend and the column headings
 BOTTOM = 20
-MAX_LABEL = 46
+GAP = 10  # between a dot and its label
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,21 @@ class Node:
     iri: URIRef
     kind: str  # a key of KINDS
     label: str
+
+
+def text_width(text: str) -> float:
+    return round(len(text) * CHAR_WIDTH, 1)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the columns are: wide enough for the longest label of each, so that nothing is cut off."""
+
+    wijk_x: float
+    person_x: float
+    rail_x: float  # where lines from persons to organisations leave, past the longest person label
+    organisation_x: float
+    width: float
 
 
 @dataclass(frozen=True)
@@ -96,10 +113,13 @@ def coalitions(data: Graph) -> Network:
     """
     wijk_person, person_org, position = _team_edges(data)
     names: dict[URIRef, str] = {}
+    municipalities = {w: m for t, w in data.subject_objects(WIJKLD.wijk) for m in data.objects(t, WIJKLD.municipality)}
 
     def label(node: URIRef) -> str:
         if node not in names:
             names[node] = label_of(data, node)
+            if node in municipalities:  # "Zuid" is Rotterdam's: the page's table writes "Rotterdam, Zuid"
+                names[node] = f"{label_of(data, municipalities[node])}, {names[node]}"  # type: ignore[arg-type]
         return names[node]
 
     wijken = _order({w for w, _, _ in wijk_person}, lambda w: Fraction(position.get(w, 10**9)), label)
@@ -138,32 +158,59 @@ def _order(nodes: Iterable[URIRef], key: Callable[[URIRef], Fraction], label: Ca
     return sorted(nodes, key=lambda n: (key(n), label(n).casefold(), str(n)))
 
 
+def layout(network: Network) -> Layout:
+    def widest(nodes: tuple[Node, ...]) -> float:
+        return max((text_width(n.label) for n in nodes), default=0.0)
+
+    wijk_x = round(20 + widest(network.wijken) + GAP, 1)
+    person_x = wijk_x + 240
+    rail_x = round(person_x + GAP + widest(network.persons) + 12, 1)
+    organisation_x = rail_x + 200
+    width = max(round(organisation_x + GAP + widest(network.organisations) + 20, 1), 640)
+    return Layout(wijk_x, person_x, rail_x, organisation_x, width)
+
+
 def render_svg(network: Network, href: Href) -> Markup:
     """The picture as inline SVG markup; ``href`` gives a node's page link (or None)."""
     tallest = max(len(network.wijken), len(network.persons), len(network.organisations), 1)
     height = TOP + tallest * ROW + BOTTOM
+    at = layout(network)
     places: dict[URIRef, tuple[float, float]] = {}
-    columns = (("wijk", network.wijken), ("person", network.persons), ("organisation", network.organisations))
-    for column, nodes in columns:
+    columns = (
+        ("wijk", network.wijken, at.wijk_x),
+        ("person", network.persons, at.person_x),
+        ("organisation", network.organisations, at.organisation_x),
+    )
+    for _, nodes, x in columns:
         for i, node in enumerate(nodes):
-            places[node.iri] = (COLUMN_X[column], _row_y(i, len(nodes), tallest))
+            places[node.iri] = (x, _row_y(i, len(nodes), tallest))
+    names = {n.iri: n.label for n in (*network.wijken, *network.persons, *network.organisations)}
+    counts = (len(network.wijken), len(network.persons), len(network.organisations))
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}"'
-        ' role="img" aria-labelledby="network-title" class="network" font-family="system-ui, sans-serif"'
-        ' font-size="11">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {at.width} {height}"'
+        f' width="{at.width}" height="{height}"'
+        ' role="img" aria-labelledby="network-title network-desc" class="network" font-family="system-ui, sans-serif"'
+        f' font-size="{FONT_SIZE}">',
         '<title id="network-title">Netwerk van de adoptieteams: wijken, personen en organisaties'
         " / Network of the adoption teams: wijken, persons and organisations</title>",
+        f'<desc id="network-desc">{counts[0]} wijken, elk verbonden met de {counts[1]} personen van hun adoptieteams;'
+        f" elke persoon verbonden met de organisatie die hij of zij in het team vertegenwoordigde ({counts[2]})."
+        " De tabel van de adoptieteams op deze pagina geeft hetzelfde als tekst.</desc>",
         *_legend(),
-        *_headings(network),
+        *_headings(network, at),
     ]
     if not network.edges:
-        parts.append(f'<text x="{WIDTH // 2}" y="{TOP + 10}" text-anchor="middle">(geen teams / no teams)</text>')
+        parts.append(f'<text x="{at.width // 2}" y="{TOP + 10}" text-anchor="middle">(geen teams / no teams)</text>')
     parts.append('<g class="edges" fill="none" stroke-opacity="0.45">')
-    names = {n.iri: n.label for n in (*network.wijken, *network.persons, *network.organisations)}
-    parts.extend(_edge(f"{names[a]} – {names[b]} ({what})", places[a], places[b]) for a, b, what in network.edges)
+    person_set = {n.iri for n in network.persons}
+    for a, b, what in network.edges:
+        start = places[a]
+        if a in person_set:  # leave past the person's label, along its row, so no line crosses a name
+            start = (round(start[0] + GAP + text_width(names[a]) + 4, 1), start[1])
+        parts.append(_edge(f"{names[a]} – {names[b]} ({what})", start, places[b], a in person_set, at.rail_x))
     parts.append("</g>")
     parts.append('<g class="nodes">')
-    for column, nodes in columns:
+    for column, nodes, _ in columns:
         parts.extend(_node(node, places[node.iri], column, href) for node in nodes)
     parts.append("</g>")
     parts.append("</svg>")
@@ -188,21 +235,32 @@ def _legend() -> list[str]:
     return parts
 
 
-def _headings(network: Network) -> list[str]:
+def _headings(network: Network, at: Layout) -> list[str]:
     counts = {"wijk": len(network.wijken), "person": len(network.persons), "organisation": len(network.organisations)}
     names = {"wijk": "Wijken", "person": "Personen / persons", "organisation": "Organisaties / organisations"}
-    style = 'y="48" text-anchor="middle" font-weight="bold"'
-    return [f'<text x="{COLUMN_X[c]}" {style}>{escape(names[c])} ({counts[c]})</text>' for c in COLUMN_X]
+    anchors = {
+        "wijk": (at.wijk_x, "end"),
+        "person": (at.person_x, "start"),
+        "organisation": (at.organisation_x, "start"),
+    }
+    return [
+        f'<text x="{x}" y="50" text-anchor="{anchor}" font-weight="bold">{escape(names[c])} ({counts[c]})</text>'
+        for c, (x, anchor) in anchors.items()
+    ]
 
 
-def _edge(tip: str, start: tuple[float, float], end: tuple[float, float]) -> str:
-    """A smooth S-curve between two columns, coloured by the column it starts in."""
+def _edge(tip: str, start: tuple[float, float], end: tuple[float, float], from_person: bool, rail_x: float) -> str:
+    """A smooth S-curve between two columns, coloured by the column it starts in; from a person, first straight
+    along the row to the rail past the longest name."""
     (x1, y1), (x2, y2) = start, end
+    colour = KINDS["person"][0] if from_person else KINDS["wijk"][0]
+    head = f"M{x1} {y1}"
+    if from_person:
+        head += f" H{rail_x}"
+        x1 = rail_x
     middle = round((x1 + x2) / 2, 1)
-    colour = KINDS["wijk"][0] if x1 == COLUMN_X["wijk"] else KINDS["person"][0]
     return (
-        f'<path d="M{x1} {y1} C{middle} {y1} {middle} {y2} {x2} {y2}" stroke="{colour}">'
-        f"<title>{escape(tip)}</title></path>"
+        f'<path d="{head} C{middle} {y1} {middle} {y2} {x2} {y2}" stroke="{colour}"><title>{escape(tip)}</title></path>'
     )
 
 
@@ -210,14 +268,13 @@ def _node(node: Node, place: tuple[float, float], column: str, href: Href) -> st
     x, y = place
     colour = KINDS[node.kind][0]
     left = column == "wijk"
-    text_x = x - 10 if left else x + 10
+    text_x = x - GAP if left else x + GAP
     anchor = "end" if left else "start"
-    shown = node.label if len(node.label) <= MAX_LABEL else node.label[: MAX_LABEL - 1].rstrip() + "…"
     body = (
         f"<title>{escape(node.label)} ({escape(KINDS[node.kind][1])})</title>"
         f'<circle cx="{x}" cy="{y}" r="6" fill="{colour}"/>'
         f'<text x="{text_x}" y="{round(y + 4, 1)}" text-anchor="{anchor}" paint-order="stroke"'
-        f' stroke="#fff" stroke-width="3">{escape(shown)}</text>'
+        f' stroke="#fff" stroke-width="3">{escape(node.label)}</text>'
     )
     link = href(node.iri)
     if link is None:
