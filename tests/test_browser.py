@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 import shutil
 import subprocess
 import threading
@@ -56,6 +57,7 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
+    (root / "probe.html").write_text(PROBE, encoding="utf-8")
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -157,3 +159,48 @@ def test_crawl_finds_no_broken_internal_link(site_url: str) -> None:
     assert broken == []
     pages = {name for name in rendered() if name.endswith(".html")}
     assert pages <= set(seen), f"pages no link leads to: {sorted(pages - set(seen))[:10]}"
+
+
+#: A page that frames another (named in its query string) at a width and writes the layout it measures into its
+#: own DOM: the pages themselves run no script, and --dump-dom gives no layout.
+PROBE = (
+    '<!DOCTYPE html><html><body><iframe id="f" style="height:900px;border:0"></iframe><script>'
+    "var q=new URLSearchParams(location.search),f=document.getElementById('f');"
+    "f.style.width=q.get('width')+'px';"
+    "f.onload=function(){var e=f.contentDocument.documentElement;"
+    "document.body.setAttribute('data-overflow',e.scrollWidth-e.clientWidth);"
+    "document.body.setAttribute('data-height',e.scrollHeight);};"
+    "f.src=q.get('page');</script></body></html>"
+)
+
+
+def _measured(profile: Path, site_url: str, page: str, width: int) -> dict[str, int]:
+    """Horizontal overflow and height of ``page`` laid out ``width`` px wide, measured by the browser itself."""
+    done = subprocess.run(
+        [
+            chromium(),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            f"{site_url}probe.html?page={page}&width={width}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    found = dict(re.findall(r'data-(overflow|height)="(-?\d+)"', done.stdout))
+    assert found, f"the probe measured nothing for {page}:\n{done.stderr[-1500:]}"
+    return {key: int(value) for key, value in found.items()}
+
+
+@pytest.mark.parametrize(
+    "page", ["index.html", "examples.html", "vocabulary.html", "shapes.html", "resources.html", "member"]
+)
+def test_pages_fit_a_phone(profile: Path, site_url: str, page: str) -> None:
+    """390 px wide (a phone): no page scrolls sideways; wide tables and the picture scroll within themselves."""
+    if page == "member":  # a resource page: a team member's
+        site = build_site()
+        page = page_of(site, a_member(site)[0])
+    assert _measured(profile, site_url, page, 390)["overflow"] <= 0

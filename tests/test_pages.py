@@ -586,3 +586,22 @@ def test_schema_and_org_terms_link_out() -> None:
     person, _ = a_member(site)
     html = files[page_of(site, person)].decode("utf-8")
     assert f'href="{SCHEMA.Person}"' in html
+
+
+def test_the_landing_page_gives_the_pilot_and_its_thirteen_teams_as_the_page_does(release_dir: Path) -> None:
+    html = (release_dir / "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="pilot" lang="nl">' in html and "Proef van het ministerie van VROM" in html
+    rows = re.findall(r'<tr id="team-(\d+)">(.*?)</tr>', html, re.DOTALL)
+    assert [int(n) for n, _ in rows] == list(range(1, 14)), "the thirteen entries in the table's order"
+    hengelo = dict(rows)["10"]
+    cells = [
+        " ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", hengelo, re.S)
+    ]
+    assert cells == [
+        "10",
+        "Hengelo , Berflo Es Adoptieteam Hengelo Berflo Es",
+        "Publiek Private Samenwerking voor een Leefbaar Berflo Es",
+        "Hans Kok (wethouder) Leon van Halder (directeur-generaal) Ralph Pans (onafhankelijk deskundige)"
+        " Clémence Ross-van Dorp (staatssecretaris)",
+    ]
+    assert 'href="tabellen/lidmaatschappen.csv"' in html

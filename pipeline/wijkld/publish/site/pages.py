@@ -16,6 +16,7 @@ where the store answers them itself. Either store gives the same bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import posixpath
 import re
@@ -32,7 +33,21 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from wijkld.model.iris import VOCAB, Minter
-from wijkld.model.vocab import DCTERMS, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS, VOID, XSD, compact_iri
+from wijkld.model.vocab import (
+    DCTERMS,
+    ORG,
+    OWL,
+    PREFIXES,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    VOID,
+    WIJKLD,
+    XSD,
+    compact_iri,
+)
 from wijkld.publish import jsonld
 from wijkld.publish import serialize as publish
 from wijkld.publish.metadata import FileInfo
@@ -457,7 +472,69 @@ def landing(index: Index) -> dict[str, Any]:
         "classes": class_partitions(index),
         "queries": [{"name": n, "title": t, "href": f"examples.html#query-{n}"} for n, t, _ in sorted(site.queries)],
         "network": svg.coalition_svg(site.data, lambda iri: index.page_of(iri)),
+        "pilots": [_pilot(index, p) for p in sorted(site.data.subjects(RDF.type, WIJKLD.Pilot), key=str)],
+        "teams": team_rows(index),
+        # the spreadsheet of the memberships, when the release has it (wijkld.publish.tables)
+        "memberships_table": next((f.name for f in site.files if f.name.endswith("/lidmaatschappen.csv")), None),
     }
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """One entry of the page's table: the team, where, its theme, and each member as the table lists them."""
+
+    position: str
+    team: Text
+    municipality: Text
+    wijk: Text
+    theme: Text
+    members: tuple[tuple[Text, Text], ...]  # (person, role) in the order of the seats
+
+
+SEAT_ORDER = ("seat-municipal", "seat-director-general", "seat-expert", "seat-cabinet-member", "seat-other")
+
+
+def team_rows(index: Index) -> list[TeamRow]:
+    """The adoption teams in the page's table order, each with its members by seat, then by name."""
+    data = index.site.data
+
+    def linked(node: Node | None) -> Text:
+        if not isinstance(node, URIRef):
+            return Text("")
+        return dataclasses.replace(index.label(node), href=index.page_of(node))
+
+    rows = []
+    for team in (t for t in data.subjects(RDF.type, WIJKLD.AdoptionTeam) if isinstance(t, URIRef)):
+        position = data.value(team, WIJKLD.position)
+        members = []
+        for membership in data.objects(team, ORG.hasMembership):
+            seat = str(data.value(membership, WIJKLD.seat) or "").rsplit("/", 1)[-1]
+            person, role = data.value(membership, ORG.member), data.value(membership, ORG.role)
+            order = SEAT_ORDER.index(seat) if seat in SEAT_ORDER else len(SEAT_ORDER)
+            members.append((order, str(data.value(membership, SCHEMA.startDate) or ""), linked(person), linked(role)))
+        rows.append(
+            (
+                int(position) if isinstance(position, Literal) else 10**9,
+                TeamRow(
+                    str(position or ""),
+                    linked(team),
+                    linked(data.value(team, WIJKLD.municipality)),
+                    linked(data.value(team, WIJKLD.wijk)),
+                    linked(data.value(team, WIJKLD.theme)),
+                    tuple((p, r) for _, _, p, r in sorted(members, key=lambda m: (m[0], m[1], m[2].text))),
+                ),
+            )
+        )
+    return [row for _, row in sorted(rows, key=lambda r: (r[0], r[1].team.text))]
+
+
+def _pilot(index: Index, pilot: Node) -> dict[str, Any]:
+    data = index.site.data
+    descriptions = sorted(
+        (d for d in data.objects(pilot, DCTERMS.description) if isinstance(d, Literal)),
+        key=lambda d: d.language != "nl",
+    )
+    return {"name": index.label(pilot), "descriptions": [Text(str(d), d.language) for d in descriptions]}
 
 
 # -- example queries with their answers -----------------------------------------------
