@@ -605,3 +605,37 @@ def test_the_landing_page_gives_the_pilot_and_its_thirteen_teams_as_the_page_doe
         " Clémence Ross-van Dorp (staatssecretaris)",
     ]
     assert 'href="tabellen/lidmaatschappen.csv"' in html
+
+
+def test_team_and_person_pages_say_who_had_which_role_when_before_all_statements(release_dir: Path) -> None:
+    """The done-when of issue 17: on the Hengelo team's page, who sat on it, in which role, and when."""
+    html = (release_dir / "doc/adoptieteam/hengelo-berflo-es.html").read_text(encoding="utf-8")
+    glance = html.split('id="at-a-glance"', 1)[1].split("</table>", 1)[0]
+    assert html.index('id="at-a-glance"') < html.index('id="labels"'), "the reading comes before the statements"
+    rows = [
+        [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", glance.split("<tbody>", 1)[1], re.S)
+    ]
+    assert [row[:5] for row in rows] == [
+        ["Hans Kok", "wethouder", "gemeente Hengelo", "2006", "2007"],
+        [
+            "Leon van Halder",
+            "directeur-generaal",
+            "ministerie van Binnenlandse Zaken en Koninkrijksrelaties",
+            "2006",
+            "2007",
+        ],
+        ["Ralph Pans", "onafhankelijk deskundige", "Vereniging van Nederlandse Gemeenten", "2006", "2007"],
+        [
+            "Clémence Ross-van Dorp",
+            "staatssecretaris",
+            "ministerie van Volksgezondheid, Welzijn en Sport",
+            "2006",
+            "2007",
+        ],
+    ]
+    assert 'href="../persoon/hans-kok.html"' in glance
+    person = (release_dir / "doc/persoon/gerrit-zalm.html").read_text(encoding="utf-8")
+    roles = person.split('id="at-a-glance"', 1)[1].split("</table>", 1)[0]
+    assert "Adoptieteam Amsterdam Overtoomse Veld" in roles and "minister van Financiën" in roles
+    assert "27 mei 2003" in roles and "22 februari 2007" in roles, "the term of office, from the post"

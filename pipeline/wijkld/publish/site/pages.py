@@ -43,6 +43,7 @@ from wijkld.model.vocab import (
     RDFS,
     SCHEMA,
     SKOS,
+    TIME,
     VOID,
     WIJKLD,
     XSD,
@@ -677,11 +678,96 @@ def resource(index: Index, thing: URIRef, here: str, document: Any, own: Graph |
         "incoming": incoming(index, thing, here),
         "sources": sources(index, thing, here, data),
         "not_from_the_page": not_from_the_page(index, thing, here),
+        "at_a_glance": at_a_glance(index, thing, here),
         "data_graph": index.site.minter.graph("data"),
         "json_ld": script_json(document),
         "turtle_href": f"{name}.ttl",
         "jsonld_href": f"{name}.jsonld",
     }
+
+
+@dataclass(frozen=True)
+class Glance:
+    """A resource as people read it: a heading and a table of who, what and when (a team's members, a person's
+    roles), above the page's list of every statement."""
+
+    heading_nl: str
+    heading_en: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Text, ...], ...]
+
+
+TEAM_COLUMNS = (
+    "persoon / person",
+    "rol / role",
+    "namens / representing",
+    "van / from",
+    "tot / until",
+    "volgt op / replaces",
+    "lidmaatschap / membership",
+)
+PERSON_COLUMNS = (
+    "team of functie / team or office",
+    "rol / role",
+    "namens, bij / for, at",
+    "van / from",
+    "tot / until",
+)
+
+
+def at_a_glance(index: Index, thing: URIRef, here: str) -> Glance | None:
+    """For a team its members, for a person their roles in the teams and in office; None for other resources."""
+    data = index.site.data
+
+    def linked(node: Node | None) -> Text:
+        if not isinstance(node, URIRef):
+            return Text("")
+        page = index.page_of(node)
+        return dataclasses.replace(index.label(node), href=relative(here, page) if page else None)
+
+    def period(node: Node) -> tuple[Text, Text]:
+        interval = data.value(node, ORG.memberDuring) or data.value(node, TIME.hasTime)
+        if interval is None:
+            return Text(""), Text("")
+        return linked(data.value(interval, TIME.hasBeginning)), linked(data.value(interval, TIME.hasEnd))
+
+    rows: list[tuple[tuple[int, str, str], tuple[Text, ...]]] = []
+    if (thing, RDF.type, WIJKLD.AdoptionTeam) in data:
+        for membership in data.objects(thing, ORG.hasMembership):
+            seat = str(data.value(membership, WIJKLD.seat) or "").rsplit("/", 1)[-1]
+            begin, end = period(membership)
+            person = linked(data.value(membership, ORG.member))
+            cells: tuple[Text, ...] = (
+                person,
+                linked(data.value(membership, ORG.role)),
+                linked(data.value(membership, WIJKLD.representing)),
+                begin,
+                end,
+                linked(data.value(membership, DCTERMS.replaces)),
+                linked(membership),
+            )
+            order = SEAT_ORDER.index(seat) if seat in SEAT_ORDER else len(SEAT_ORDER)
+            rows.append(((order, str(data.value(membership, SCHEMA.startDate) or ""), person.text), cells))
+        sorted_rows = tuple(cells for _, cells in sorted(rows, key=lambda r: r[0]))
+        return Glance("Leden van het team", "members of the team", TEAM_COLUMNS, sorted_rows)
+    if (thing, RDF.type, SCHEMA.Person) in data:
+        for membership in data.subjects(ORG.member, thing):
+            begin, end = period(membership)
+            team, role = linked(data.value(membership, ORG.organization)), linked(data.value(membership, ORG.role))
+            cells = (team, role, linked(data.value(membership, WIJKLD.representing)), begin, end)
+            rows.append(((0, begin.text, team.text), cells))
+        for post in data.subjects(ORG.heldBy, thing):
+            begin, end = period(post)
+            office = linked(post)
+            cells = (office, linked(data.value(post, ORG.role)), linked(data.value(post, ORG.postIn)), begin, end)
+            rows.append(((1, begin.text, office.text), cells))
+        if not rows:
+            return None
+        sorted_rows = tuple(cells for _, cells in sorted(rows, key=lambda r: r[0]))
+        return Glance(
+            "Rollen in de teams en daarbuiten", "roles in the teams and in office", PERSON_COLUMNS, sorted_rows
+        )
+    return None
 
 
 def _labels(data: Graph, thing: URIRef) -> list[tuple[str, Text]]:
