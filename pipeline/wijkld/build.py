@@ -264,9 +264,10 @@ class Publication:
         for name, view in jsonld.VIEWS.items():
             with self.stream(folder, f"framed/{name}.jsonld") as handle:
                 jsonld.write_tree(data.view, context, view, handle)
+        rows_by_table = {t.name: tables.rows(t, data.view, vocabulary) for t in tables.TABLES}
         for table in tables.TABLES:
-            self.put(folder, table.file, tables.csv_bytes(table, data.view, vocabulary))
-        self.put(folder, tables.METADATA, tables.csvw_metadata(data.view, vocabulary, m.dataset))
+            self.put(folder, table.file, tables.csv_bytes(table, rows_by_table[table.name]))
+        self.put(folder, tables.METADATA, tables.csvw_metadata(rows_by_table, m.dataset))
         self.put(folder, "vocabulary.ttl", publish.turtle(vocabulary))
         self.put(folder, "shapes.ttl", publish.turtle(shapes))
         # the same graphs for JSON-LD clients, compacted with the release's context as every .jsonld is

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
@@ -195,6 +195,8 @@ TABLES = (
 )
 
 Values = Callable[[Node, URIRef], Iterable[Node]]
+#: Per resource of a table, per column (the IRI first), its values.
+Rows = list[list[list[Node]]]
 
 
 def _values(data: Graph, vocabulary: Graph) -> Values:
@@ -212,7 +214,7 @@ def _cell(nodes: Iterable[Node], column: Column) -> list[Node]:
     return sorted(kept, key=lambda n: (str(n), n.n3()))
 
 
-def rows(table: Table, data: Graph, vocabulary: Graph) -> list[list[list[Node]]]:
+def rows(table: Table, data: Graph, vocabulary: Graph) -> Rows:
     """Per resource of the table's class (in IRI order), per column, its values."""
     values = _values(data, vocabulary)
     things = sorted({s for s in data.subjects(RDF.type, table.rdf_class) if isinstance(s, URIRef)}, key=str)
@@ -231,21 +233,22 @@ def rows(table: Table, data: Graph, vocabulary: Graph) -> list[list[list[Node]]]
     return found
 
 
-def csv_bytes(table: Table, data: Graph, vocabulary: Graph) -> bytes:
+def csv_bytes(table: Table, table_rows: Rows) -> bytes:
+    """The table's CSV from its :func:`rows`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180, as CSVW's default dialect expects
     writer.writerow(["iri", *(c.name for c in table.columns)])
-    for row in rows(table, data, vocabulary):
+    for row in table_rows:
         writer.writerow([SEPARATOR.join(str(v) for v in cell) for cell in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _datatype(table: Table, column: Column, data: Graph, vocabulary: Graph) -> str | None:
+def _datatype(table: Table, column: Column, table_rows: Rows) -> str | None:
     """The CSVW datatype of a literal column: the one XSD datatype of its values; None when they mix (dates of
     different precision), which CSVW cannot declare per cell."""
     found = {
         v.datatype or (RDF.langString if v.language else XSD.string)
-        for row in rows(table, data, vocabulary)
+        for row in table_rows
         for v in row[1 + table.columns.index(column)]
         if isinstance(v, Literal)
     }
@@ -256,7 +259,7 @@ def _datatype(table: Table, column: Column, data: Graph, vocabulary: Graph) -> s
     return None if found else "string"
 
 
-def csvw_metadata(data: Graph, vocabulary: Graph, dataset_iri: str) -> bytes:
+def csvw_metadata(rows_by_table: Mapping[str, Rows], dataset_iri: str) -> bytes:
     """``csv-metadata.json``: a CSVW table group of every table, mapping each cell to its triple."""
     tables = []
     for table in TABLES:
@@ -276,7 +279,7 @@ def csvw_metadata(data: Graph, vocabulary: Graph, dataset_iri: str) -> bytes:
             if column.iri:
                 spec["valueUrl"] = "{+" + column.name + "}"
             else:
-                datatype = _datatype(table, column, data, vocabulary)
+                datatype = _datatype(table, column, rows_by_table[table.name])
                 if datatype is None:
                     spec["suppressOutput"] = True
                     spec["dc:description"] = {

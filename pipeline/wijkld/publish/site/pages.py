@@ -495,24 +495,35 @@ class TeamRow:
 SEAT_ORDER = ("seat-municipal", "seat-director-general", "seat-expert", "seat-cabinet-member", "seat-other")
 
 
+def _linked(index: Index, node: Node | None, here: str) -> Text:
+    """A resource by its label, linked from the page ``here`` to its own page where it has one."""
+    if not isinstance(node, URIRef):
+        return Text("")
+    page = index.page_of(node)
+    return dataclasses.replace(index.label(node), href=relative(here, page) if page else None)
+
+
+def _seat_order(data: Graph, membership: Node) -> tuple[int, str]:
+    """Members as the page's table lists them: by seat (municipal, DG, expert, cabinet member), then by start."""
+    seat = str(data.value(membership, WIJKLD.seat) or "").rsplit("/", 1)[-1]
+    order = SEAT_ORDER.index(seat) if seat in SEAT_ORDER else len(SEAT_ORDER)
+    return order, str(data.value(membership, SCHEMA.startDate) or "")
+
+
 def team_rows(index: Index) -> list[TeamRow]:
     """The adoption teams in the page's table order, each with its members by seat, then by name."""
     data = index.site.data
 
     def linked(node: Node | None) -> Text:
-        if not isinstance(node, URIRef):
-            return Text("")
-        return dataclasses.replace(index.label(node), href=index.page_of(node))
+        return _linked(index, node, "index.html")
 
     rows = []
     for team in (t for t in data.subjects(RDF.type, WIJKLD.AdoptionTeam) if isinstance(t, URIRef)):
         position = data.value(team, WIJKLD.position)
         members = []
         for membership in data.objects(team, ORG.hasMembership):
-            seat = str(data.value(membership, WIJKLD.seat) or "").rsplit("/", 1)[-1]
             person, role = data.value(membership, ORG.member), data.value(membership, ORG.role)
-            order = SEAT_ORDER.index(seat) if seat in SEAT_ORDER else len(SEAT_ORDER)
-            members.append((order, str(data.value(membership, SCHEMA.startDate) or ""), linked(person), linked(role)))
+            members.append((*_seat_order(data, membership), linked(person), linked(role)))
         rows.append(
             (
                 int(position) if isinstance(position, Literal) else 10**9,
@@ -720,10 +731,7 @@ def at_a_glance(index: Index, thing: URIRef, here: str) -> Glance | None:
     data = index.site.data
 
     def linked(node: Node | None) -> Text:
-        if not isinstance(node, URIRef):
-            return Text("")
-        page = index.page_of(node)
-        return dataclasses.replace(index.label(node), href=relative(here, page) if page else None)
+        return _linked(index, node, here)
 
     def period(node: Node) -> tuple[Text, Text]:
         interval = data.value(node, ORG.memberDuring) or data.value(node, TIME.hasTime)
@@ -734,7 +742,6 @@ def at_a_glance(index: Index, thing: URIRef, here: str) -> Glance | None:
     rows: list[tuple[tuple[int, str, str], tuple[Text, ...]]] = []
     if (thing, RDF.type, WIJKLD.AdoptionTeam) in data:
         for membership in data.objects(thing, ORG.hasMembership):
-            seat = str(data.value(membership, WIJKLD.seat) or "").rsplit("/", 1)[-1]
             begin, end = period(membership)
             person = linked(data.value(membership, ORG.member))
             cells: tuple[Text, ...] = (
@@ -746,8 +753,7 @@ def at_a_glance(index: Index, thing: URIRef, here: str) -> Glance | None:
                 linked(data.value(membership, DCTERMS.replaces)),
                 linked(membership),
             )
-            order = SEAT_ORDER.index(seat) if seat in SEAT_ORDER else len(SEAT_ORDER)
-            rows.append(((order, str(data.value(membership, SCHEMA.startDate) or ""), person.text), cells))
+            rows.append(((*_seat_order(data, membership), person.text), cells))
         sorted_rows = tuple(cells for _, cells in sorted(rows, key=lambda r: r[0]))
         return Glance("Leden van het team", "members of the team", TEAM_COLUMNS, sorted_rows)
     if (thing, RDF.type, SCHEMA.Person) in data:
