@@ -77,8 +77,9 @@ def run(
     the release used when ``against`` is not given and the files describe resources under ``base``: a
     file of someone else's data is not taken for a fragment of this release.
     """
+    minter = Minter(base)
     loaded = records.load(records_dir or DEFAULT_RECORDS) if from_records else None
-    data = Data(mapping.to_graph(loaded, Minter(base))) if loaded is not None else read_data(paths)
+    data = Data(mapping.to_graph(loaded, minter)) if loaded is not None else read_data(paths)
     files = shapes_files([shapes_path] if shapes_path else None)
     if not files:
         raise WijkldError(f"{shapes_path}: no shapes found: the folder holds no Turtle files (*.ttl)")
@@ -92,29 +93,21 @@ def run(
     pyshacl_log = logging.getLogger("pyshacl-validate")
     pyshacl_log.addFilter(_no_shape_errors)  # pyshacl logs what it raises; we report it ourselves
     notes: list[str] = []
-    if (
-        against is None
-        and default_against is not None
-        and under_base([str(s) for s in data.graph.subjects()], Minter(base))
-    ):
+    if against is None and default_against is not None and under_base([str(s) for s in data.graph.subjects()], minter):
         against = default_against
     try:
-        if loaded is not None:
-            report = check(data.graph, shapes, load_ontology(), engine=engine)
-        elif against is not None:
-            context = read_release(against)
-            report = _in_context(data.graph, context, shapes, engine)
+        if against is not None and loaded is None:
+            report = _in_context(data.graph, read_release(against), shapes, engine)
         else:
             report = check(data.graph, shapes, load_ontology(), engine=engine)
-            report, outside = _decidable(report, data.graph, shapes)
-            notes += _outside_notes(outside)
+            if loaded is None:  # files on their own: what depends on other files is named, not reported
+                report, outside = _decidable(report, data.graph, shapes)
+                notes += _outside_notes(outside)
     except (ConstraintLoadError, ReportableRuntimeError, ShapeLoadError, re.error) as exc:
         raise WijkldError(f"the shapes are not valid SHACL: {exc}") from None
     finally:
         pyshacl_log.removeFilter(_no_shape_errors)
-    locator = (
-        Locator(loaded, Minter(base)) if loaded is not None else _locator(report, records_dir, Minter(base), notes)
-    )
+    locator = Locator(loaded, minter) if loaded is not None else _locator(report, records_dir, minter, notes)
     origin = {str(node): Location(file, data.lines.get(node, 0)) for node, file in data.origin.items()}
 
     # The line in a file the user named is where they fix a result; the source record, where the files are a
@@ -133,7 +126,7 @@ def run(
         report=report,
         locate=locate,
         shape_names=tuple(sorted({shape_name(shapes, s) for s in all_shapes(shapes)})),
-        skolem_prefix=Minter(base).skolem_prefix("report"),
+        skolem_prefix=minter.skolem_prefix("report"),
         prefixes=prefixes,
         notes=notes,
         against=against,
