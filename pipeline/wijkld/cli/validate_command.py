@@ -31,7 +31,7 @@ from wijkld.validate.engine import (
     shapes_files,
     without,
 )
-from wijkld.validate.rdf_files import Data, read_data, read_release
+from wijkld.validate.rdf_files import Data, add_lines, read_data, read_release
 
 #: What ``wijkld validate`` checks when no files are named: the release's data dump.
 DEFAULT_DATA = Path("dist/wijkld.nt.gz")
@@ -108,11 +108,11 @@ def run(
     finally:
         pyshacl_log.removeFilter(_no_shape_errors)
     locator = Locator(loaded, minter) if loaded is not None else _locator(report, records_dir, minter, notes)
-    origin = {str(node): Location(file, data.lines.get(node, 0)) for node, file in data.origin.items()}
-
     # The line in a file the user named is where they fix a result; the source record, where the files are a
     # release's own (generated) or the records were asked for (--records).
     records_first = records_dir is not None or loaded is not None or any(_in_a_release(Path(f)) for f in data.files)
+    add_lines(data, _focus_nodes(report.results))
+    origin = {str(node): Location(file, data.lines.get(node, 0)) for node, file in data.origin.items()}
 
     def locate(iri: str) -> Location | None:
         in_file = origin.get(iri)

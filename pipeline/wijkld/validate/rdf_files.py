@@ -41,7 +41,7 @@ class Data:
     graph: Graph
     files: list[str] = field(default_factory=list)
     origin: dict[Node, str] = field(default_factory=dict)
-    #: the line where a subject's statements start in its file (:func:`subject_lines`), where it can be told
+    #: the line where a subject's statements start in its file, for the subjects :func:`add_lines` was asked for
     lines: dict[Node, int] = field(default_factory=dict)
 
 
@@ -63,16 +63,25 @@ def read_data(paths: Iterable[Path]) -> Data:
     for index, path in enumerate(paths):
         bnode_prefix = f"f{index}-" if len(paths) > 1 else ""  # blank nodes of different files are different
         data.files.append(str(path))
-        found: set[str] = set()
         for s, p, o in parse_file(path, bnode_prefix):
             data.graph.add((s, p, o))
-            if s not in data.origin:
-                data.origin[s] = str(path)
-                if isinstance(s, URIRef):
-                    found.add(str(s))
-        for iri, line in subject_lines(path, found).items():
-            data.lines[URIRef(iri)] = line
+            data.origin.setdefault(s, str(path))
     return data
+
+
+def add_lines(data: Data, iris: Iterable[str]) -> None:
+    """Find the lines of the subjects ``iris`` (the focus nodes of results) in the files that describe them.
+
+    Only the files holding one are read again, so data that conforms is read once.
+    """
+    wanted: dict[str, set[str]] = {}
+    for iri in iris:
+        file = data.origin.get(URIRef(iri))
+        if file is not None:
+            wanted.setdefault(file, set()).add(iri)
+    for file, subjects in sorted(wanted.items()):
+        for iri, line in subject_lines(Path(file), subjects).items():
+            data.lines[URIRef(iri)] = line
 
 
 _PREFIX_LINE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
