@@ -1,8 +1,11 @@
-"""The pages in a real browser: headless Chromium renders them over HTTP, and no internal link is broken."""
+"""The pages in a real browser: headless Chromium renders them over HTTP, no internal link is broken, and axe-core
+finds no serious accessibility issue."""
 
 from __future__ import annotations
 
 import functools
+import html
+import json
 import posixpath
 import re
 import shutil
@@ -18,8 +21,9 @@ from typing import Any
 import pytest
 from rdflib import URIRef
 
+import fetch_axe
 from test_pages import a_member, build_site, download_files, is_internal, page_of, parse, rendered
-from wijkld.model.vocab import RDF, WIJKLD
+from wijkld.model.vocab import ORG, RDF, SCHEMA, WIJKLD
 from wijkld.publish.site import svg
 
 CHROMIUM_FLAGS = (
@@ -58,6 +62,9 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
     (root / "probe.html").write_text(PROBE, encoding="utf-8")
+    (root / "axe-probe.html").write_text(AXE_PROBE, encoding="utf-8")
+    if fetch_axe.present():  # else test_pages_have_no_serious_accessibility_issue fails, saying how to fetch it
+        shutil.copyfile(fetch_axe.AXE, root / "axe.min.js")
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -204,3 +211,78 @@ def test_pages_fit_a_phone(profile: Path, site_url: str, page: str) -> None:
         site = build_site()
         page = page_of(site, a_member(site)[0])
     assert _measured(profile, site_url, page, 390)["overflow"] <= 0
+
+
+#: A page that frames another (named in its query string), loads axe-core into the frame and writes the violations
+#: axe finds there, as JSON, into its own DOM.
+AXE_PROBE = (
+    '<!DOCTYPE html><html lang="en"><head><title>axe</title></head><body>'
+    '<iframe id="f" title="page" style="width:1280px;height:900px;border:0"></iframe><pre id="out"></pre><script>'
+    "var f=document.getElementById('f'),out=document.getElementById('out');"
+    "function put(x){out.textContent=JSON.stringify(x);}"
+    "f.onload=function(){var d=f.contentDocument,s=d.createElement('script');"
+    "s.src=new URL('axe.min.js',location.href).href;"
+    "s.onerror=function(){put({error:'axe.min.js did not load'});};"
+    "s.onload=function(){f.contentWindow.axe.run(d,{resultTypes:['violations']}).then(function(r){"
+    "put({url:r.url,passed:r.passes.length,violations:r.violations.map(function(v){"
+    "return {id:v.id,impact:v.impact,help:v.help,nodes:v.nodes.map(function(n){return {target:n.target};})};})});"
+    "},function(e){put({error:String(e)});});};"
+    "d.head.appendChild(s);};"
+    "f.src=new URLSearchParams(location.search).get('page');</script></body></html>"
+)
+
+#: One page of each kind: the site's own pages, and the resource page of a thing of each kind the pilot has.
+AXE_PAGES = {
+    "index.html": None,
+    "examples.html": None,
+    "resources.html": None,
+    "vocabulary.html": None,
+    "shapes.html": None,
+    "team": WIJKLD.AdoptionTeam,
+    "person": SCHEMA.Person,
+    "organisation": ORG.Organization,
+    "wijk": WIJKLD.Wijk,
+    "news": SCHEMA.NewsArticle,
+    "event": SCHEMA.Event,
+}
+
+
+def axe_violations(profile: Path, site_url: str, page: str) -> list[dict[str, Any]]:
+    """What axe-core finds wrong with ``page``, run in headless Chromium on the page as served."""
+    if not fetch_axe.present():
+        pytest.fail(f"axe-core {fetch_axe.VERSION} is missing from {fetch_axe.FOLDER}: run `{fetch_axe.COMMAND}`")
+    done = subprocess.run(
+        [
+            chromium(),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            "--virtual-time-budget=30000",
+            "--dump-dom",
+            f"{site_url}axe-probe.html?page={page}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    found = re.search(r'<pre id="out">(.+?)</pre>', done.stdout, re.S)
+    assert found, f"axe reported nothing on {page}:\n{done.stderr[-1500:]}"
+    result = json.loads(html.unescape(found.group(1)))
+    assert "error" not in result, f"axe failed on {page}: {result['error']}"
+    assert result["url"] == site_url + page and result["passed"] > 0, f"axe did not check {page}: {result}"
+    violations: list[dict[str, Any]] = result["violations"]
+    return violations
+
+
+@pytest.mark.parametrize("kind", list(AXE_PAGES))
+def test_pages_have_no_serious_accessibility_issue(profile: Path, site_url: str, kind: str) -> None:
+    """axe-core finds no serious or critical issue (WCAG 2.x A/AA and best practices) on each kind of page."""
+    page = kind
+    if (cls := AXE_PAGES[kind]) is not None:
+        site = build_site()
+        page = page_of(site, min(s for s in site.data.subjects(RDF.type, cls) if isinstance(s, URIRef)))
+    serious = [v for v in axe_violations(profile, site_url, page) if v["impact"] in ("serious", "critical")]
+    assert not serious, f"axe-core {fetch_axe.VERSION} on {page}:\n" + "\n".join(
+        f"{v['impact']} {v['id']} ({v['help']}): " + ", ".join(" ".join(n["target"]) for n in v["nodes"])
+        for v in serious
+    )

@@ -126,7 +126,8 @@ def role_model_svg(link: Link) -> Markup:
     boxes = {b.key: b for b in BOXES}
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}"'
-        ' role="img" aria-labelledby="role-model-title role-model-desc" class="role-model"'
+        # a group, not an img: an img's content is hidden from assistive technology, and this one holds links
+        ' role="group" aria-labelledby="role-model-title role-model-desc" class="role-model"'
         ' font-family="system-ui, sans-serif" font-size="14">',
         '<title id="role-model-title">Het rolmodel: lidmaatschap van een adoptieteam en functie daarbuiten'
         " / The role model: membership of an adoption team and office outside it</title>",

@@ -189,7 +189,8 @@ def render_svg(network: Network, href: Href) -> Markup:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {at.width} {height}"'
         f' width="{at.width}" height="{height}"'
-        ' role="img" aria-labelledby="network-title network-desc" class="network" font-family="system-ui, sans-serif"'
+        # a group, not an img: an img's content is hidden from assistive technology, and this one holds links
+        ' role="group" aria-labelledby="network-title network-desc" class="network" font-family="system-ui, sans-serif"'
         f' font-size="{FONT_SIZE}">',
         '<title id="network-title">Netwerk van de adoptieteams: wijken, personen en organisaties'
         " / Network of the adoption teams: wijken, persons and organisations</title>",
