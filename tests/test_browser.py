@@ -99,8 +99,8 @@ def test_landing_page_renders(profile: Path, site_url: str) -> None:
     site = build_site()
     dom = dump_dom(profile, site_url + "index.html")
     assert f'<h1 lang="nl">{site.release.text("title_nl")}</h1>' in dom
-    for heading in ("Licence", "Downloads", "Contents", "Network of the adoption teams", "Example queries"):
-        assert f">{heading}</h2>" in dom, heading
+    for heading in ("Downloads", "Contents", "Network of the adoption teams", "Questions to the data"):
+        assert re.search(f">{heading}(</span></span>)?</h2>", dom), heading
     assert "<svg" in dom and "<circle" in dom and "<path" in dom
     person, _ = a_member(site)
     assert svg.label_of(site.data, person) in dom
@@ -131,8 +131,8 @@ def test_resource_pages_render(profile: Path, site_url: str) -> None:
     for thing in (wijk, person, team):
         dom = doms[thing] = dump_dom(profile, site_url + page_of(site, thing))
         assert "<h1" in dom and f"<code>{thing}</code>" in dom
-        for heading in ("Labels", "Properties", "Referred to by", "Sources"):
-            assert f">{heading}</h2>" in dom, (thing, heading)
+        for heading in ("Labels", "Properties", "Referred to by", "Sources"):  # Dutch first, English beside
+            assert f'<span class="en" lang="en">{heading}</span></span></h2>' in dom, (thing, heading)
         assert 'type="application/ld+json"' in dom
     assert posixpath.basename(page_of(site, membership)) in doms[person], "the person page links the membership"
     assert posixpath.basename(page_of(site, wijk)) in doms[team] or (team, WIJKLD.wijk, wijk) not in site.data
@@ -170,19 +170,26 @@ def test_crawl_finds_no_broken_internal_link(site_url: str) -> None:
 
 #: A page that frames another (named in its query string) at a width and writes the layout it measures into its
 #: own DOM: the pages themselves run no script, and --dump-dom gives no layout.
+#: With ``lang`` it first picks that language in the page's switch, as a reader would by clicking, and counts
+#: the Dutch and English texts of the switch that are still shown.
 PROBE = (
     '<!DOCTYPE html><html><body><iframe id="f" style="height:900px;border:0"></iframe><script>'
     "var q=new URLSearchParams(location.search),f=document.getElementById('f');"
     "f.style.width=q.get('width')+'px';"
-    "f.onload=function(){var e=f.contentDocument.documentElement;"
+    "f.onload=function(){var d=f.contentDocument,e=d.documentElement;"
+    "if(q.get('lang')){d.getElementById('lang-'+q.get('lang')).checked=true;}"
+    "function shown(c){return Array.from(d.querySelectorAll(c)).filter(function(x){"
+    "return x.getClientRects().length>0;}).length;}"
     "document.body.setAttribute('data-overflow',e.scrollWidth-e.clientWidth);"
-    "document.body.setAttribute('data-height',e.scrollHeight);};"
+    "document.body.setAttribute('data-height',e.scrollHeight);"
+    "document.body.setAttribute('data-nl',shown('.nl'));document.body.setAttribute('data-en',shown('.en'));};"
     "f.src=q.get('page');</script></body></html>"
 )
 
 
-def _measured(profile: Path, site_url: str, page: str, width: int) -> dict[str, int]:
-    """Horizontal overflow and height of ``page`` laid out ``width`` px wide, measured by the browser itself."""
+def _measured(profile: Path, site_url: str, page: str, width: int, lang: str = "") -> dict[str, int]:
+    """Horizontal overflow and height of ``page`` laid out ``width`` px wide, measured by the browser itself, and
+    how many Dutch and English texts it shows (``lang``: after picking that language in its switch)."""
     done = subprocess.run(
         [
             chromium(),
@@ -190,14 +197,14 @@ def _measured(profile: Path, site_url: str, page: str, width: int) -> dict[str, 
             f"--user-data-dir={profile}",
             "--virtual-time-budget=10000",
             "--dump-dom",
-            f"{site_url}probe.html?page={page}&width={width}",
+            f"{site_url}probe.html?page={page}&width={width}&lang={lang}",
         ],
         capture_output=True,
         text=True,
         timeout=90,
         check=False,
     )
-    found = dict(re.findall(r'data-(overflow|height)="(-?\d+)"', done.stdout))
+    found = dict(re.findall(r'data-(overflow|height|nl|en)="(-?\d+)"', done.stdout))
     assert found, f"the probe measured nothing for {page}:\n{done.stderr[-1500:]}"
     return {key: int(value) for key, value in found.items()}
 
@@ -286,3 +293,38 @@ def test_pages_have_no_serious_accessibility_issue(profile: Path, site_url: str,
         f"{v['impact']} {v['id']} ({v['help']}): " + ", ".join(" ".join(n["target"]) for n in v["nodes"])
         for v in serious
     )
+
+
+@pytest.fixture(scope="module")
+def release_url(release_dir: Path) -> Iterator[str]:
+    """The pilot's release (built from data/) served on 127.0.0.1, with the probe beside it."""
+    root = release_dir.parent / "served"
+    if not root.exists():
+        shutil.copytree(release_dir, root)
+        (root / "probe.html").write_text(PROBE, encoding="utf-8")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_release_landing_page_is_under_5000_px_at_1280(profile: Path, release_url: str) -> None:
+    """Issue 17: the pilot, the table, the picture, the downloads and the questions, in less than 5,000 px."""
+    measured = _measured(profile, release_url, "index.html", 1280)
+    assert 2_000 < measured["height"] < 5_000, measured
+    assert measured["overflow"] <= 0
+
+
+@pytest.mark.parametrize("page", ["index.html", "doc/adoptieteam/hengelo-berflo-es.html", "examples.html"])
+def test_the_language_switch_shows_dutch_english_or_both_without_script(
+    profile: Path, release_url: str, page: str
+) -> None:
+    both = _measured(profile, release_url, page, 1280)
+    dutch = _measured(profile, release_url, page, 1280, lang="nl")
+    english = _measured(profile, release_url, page, 1280, lang="en")
+    assert both["nl"] > 5 and both["en"] > 5, both
+    assert dutch["en"] == 0 and dutch["nl"] == both["nl"], dutch
+    assert english["nl"] == 0 and english["en"] == both["en"], english

@@ -264,7 +264,7 @@ def test_landing_page_lists_the_example_questions_escaped_and_linked_to_their_an
     examples = pages["examples.html"].decode("utf-8")
     assert "<pre><code>SELECT ?w WHERE { ?w a &lt;https://w3id.org/wijkld/def/Wijk&gt; }" in examples
     for name, title, _ in site.queries:
-        assert f'<a href="examples.html#query-{name}">{escape(title)}</a>' in html
+        assert f'<a href="examples.html#query-{name}" lang="en">{escape(title)}</a>' in html
         assert f'<section class="query" id="query-{name}">' in examples
 
 
@@ -518,8 +518,10 @@ def test_sparql_constraints_show_their_query_escaped() -> None:
 def test_every_page_links_the_shapes_and_examples_pages() -> None:
     for name, content in rendered().items():
         if name.endswith(".html"):
-            assert f'href="{relative(name, "shapes.html")}">Shapes</a>' in content.decode("utf-8"), name
-            assert f'href="{relative(name, "examples.html")}">Examples</a>' in content.decode("utf-8"), name
+            html = content.decode("utf-8")
+            for page, english in (("shapes.html", "Shapes"), ("examples.html", "Examples")):
+                link = f'href="{re.escape(relative(name, page))}">.*?{english}</span></span></a>'
+                assert re.search(link, html), (name, page)
 
 
 # -- links and reproducibility ----------------------------------------------------------------
@@ -590,20 +592,33 @@ def test_schema_and_org_terms_link_out() -> None:
 
 def test_the_landing_page_gives_the_pilot_and_its_thirteen_teams_as_the_page_does(release_dir: Path) -> None:
     html = (release_dir / "index.html").read_text(encoding="utf-8")
-    assert '<h2 id="pilot" lang="nl">' in html and "Proef van het ministerie van VROM" in html
+    assert '<h2 id="pilot">' in html and "Proef van het ministerie van VROM" in html
+    head = html.split('<table class="teams">', 1)[1].split("</thead>", 1)[0]
+    seats = [" ".join(re.sub(r"<[^>]+>", " ", th).split()) for th in re.findall(r"<th[^>]*>(.*?)</th>", head, re.S)]
+    assert seats[3:] == [
+        "gemeentelijke zetel Municipal seat",
+        "zetel directeur-generaal Director-general seat",
+        "zetel onafhankelijke deskundige Independent expert seat",
+        "zetel bewindspersoon Cabinet member seat",
+    ], "a column per seat, as the page's table has them, named by the vocabulary"
     rows = re.findall(r'<tr id="team-(\d+)">(.*?)</tr>', html, re.DOTALL)
     assert [int(n) for n, _ in rows] == list(range(1, 14)), "the thirteen entries in the table's order"
-    hengelo = dict(rows)["10"]
-    cells = [
-        " ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", hengelo, re.S)
-    ]
-    assert cells == [
+
+    def cells(row: str) -> list[str]:
+        return [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+    assert cells(dict(rows)["10"]) == [
         "10",
-        "Hengelo , Berflo Es Adoptieteam Hengelo Berflo Es",
+        "Hengelo, Berflo Es",
         "Publiek Private Samenwerking voor een Leefbaar Berflo Es",
-        "Hans Kok (wethouder) Leon van Halder (directeur-generaal) Ralph Pans (onafhankelijk deskundige)"
-        " Clémence Ross-van Dorp (staatssecretaris)",
+        "Hans Kok wethouder",  # the municipal seat's roles differ (wethouder, burgemeester, ...): said
+        "Leon van Halder",  # every director-general is one: not said
+        "Ralph Pans",
+        "Clémence Ross-van Dorp staatssecretaris",
     ]
+    # a seat with a successor lists both, the earlier first
+    assert cells(dict(rows)["5"])[-1] == "Rita Verdonk minister Sybilla Dekker minister"
+    assert 'href="doc/adoptieteam/hengelo-berflo-es.html"' in dict(rows)["10"]
     assert 'href="tabellen/lidmaatschappen.csv"' in html
 
 
@@ -639,3 +654,82 @@ def test_team_and_person_pages_say_who_had_which_role_when_before_all_statements
     roles = person.split('id="at-a-glance"', 1)[1].split("</table>", 1)[0]
     assert "Adoptieteam Amsterdam Overtoomse Veld" in roles and "minister van Financiën" in roles
     assert "27 mei 2003" in roles and "22 februari 2007" in roles, "the term of office, from the post"
+
+
+# -- pages for people: a summary with sources, in Dutch and English ------------------------------------------
+
+
+def _rows(html: str, section: str) -> list[list[str]]:
+    """The text of each cell (th and td) of the first table after the heading ``id=section``."""
+    table = html.split(f'id="{section}"', 1)[1].split("</table>", 1)[0].split("<tbody>", 1)[1]
+    return [
+        [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    ]
+
+
+def _summary(html: str) -> dict[str, list[str]]:
+    """The summary's rows by the Dutch name of the fact: [name nl and en, values, sources]."""
+    table = html.split('id="summary"', 1)[1].split("</table>", 1)[0]
+    names = re.findall(r'<th scope="row">(?:<span class="bi"><span class="nl" lang="nl">)?([^<]*)<', table)
+    return dict(zip(names, _rows(html, "summary"), strict=True))
+
+
+def test_a_wijk_page_says_where_it_lies_its_cbs_code_and_team_each_with_its_source(release_dir: Path) -> None:
+    html = (release_dir / "doc/wijk/berflo-es.html").read_text(encoding="utf-8")
+    rows = _summary(html)
+    assert rows["ligt in"][1] == "Hengelo"
+    assert rows["adoptieteam"][1] == "Adoptieteam Hengelo Berflo Es"
+    cbs = rows["CBS-code"]
+    assert cbs[1] == "WK016405"
+    # the page gives no CBS code: the statement rests on an outside source, and the page says so
+    assert cbs[2].startswith("afgeleid Inferred Externe bron: Berflo Es"), cbs
+    below = html.split('id="summary"', 1)[1].split('id="all-statements"', 1)[0]
+    assert "In de volgende dertien pilotwijken werden" in below.split("</table>", 1)[1], "the common source"
+    assert html.index('id="summary"') < html.index('id="all-statements"') < html.index('id="labels"')
+
+
+def test_an_organisation_page_names_its_people_in_the_teams_and_in_office(release_dir: Path) -> None:
+    html = (release_dir / "doc/organisatie/min-vrom.html").read_text(encoding="utf-8")
+    people = [row[:3] for row in _rows(html, "at-a-glance")]
+    assert ["Annet Bertram", "Adoptieteam Utrecht Overvecht", "directeur-generaal"] in people
+    assert ["Sybilla Dekker", "Adoptieteam Den Haag Zuidwest", "minister"] in people
+    assert ["Sybilla Dekker", "minister van VROM", "minister"] in people, "the post held in the ministry"
+    assert _summary(html)["afkorting"][1] == "VROM"
+
+
+def test_news_event_lesson_and_assessment_pages_say_what_when_and_which_source(release_dir: Path) -> None:
+    column = _summary((release_dir / "doc/bron/column-van-der-molen-2009.html").read_text(encoding="utf-8"))
+    assert column["verschenen"][1] == "2009-03" and column["auteur"][1] == "Hilde van der Molen"
+    assert column["vermeld in"][1].startswith("Ontwikkelingen"), column["vermeld in"]
+    event = _summary((release_dir / "doc/gebeurtenis/cobouw-inventarisatie.html").read_text(encoding="utf-8"))
+    assert event["begin of datum"][1] == "2007-05" and "Zaanstad" in event["plaats"][1]
+    assert "Zaanstad: minder tevreden" in event["resultaten"][1]
+    assessment = _summary((release_dir / "doc/beoordeling/cobouw-zaanstad.html").read_text(encoding="utf-8"))
+    assert assessment["oordeel"][1] == "minder tevreden" and assessment["beoordeelde plaats"][1] == "Zaanstad"
+    lesson = _summary((release_dir / "doc/leerpunt/vitale-coalitie-sleutel.html").read_text(encoding="utf-8"))
+    assert lesson["voortgekomen uit"][1] == "Evaluatie van de pilot in opdracht van VROM", lesson
+    assert lesson["leerpunt uit"][1] == "Nieuwe coalities voor de wijk"
+
+
+def test_a_team_row_that_rests_on_an_outside_source_says_so(release_dir: Path) -> None:
+    html = (release_dir / "doc/adoptieteam/rotterdam-zuid-particulier-woningbezit.html").read_text(encoding="utf-8")
+    donner = next(row for row in _rows(html, "at-a-glance") if row[0] == "Piet Hein Donner")
+    assert donner[4] == "21 september 2006"
+    assert donner[-1].startswith("afgeleid Inferred Externe bron: Piet Hein Donner"), donner
+    others = [row for row in _rows(html, "at-a-glance") if row[0] != "Piet Hein Donner"]
+    assert all("afgeleid" not in row[-1] for row in others)
+
+
+def test_pages_are_dutch_with_english_marked_as_such(release_dir: Path) -> None:
+    pages = sorted(release_dir.rglob("*.html"))
+    assert len(pages) > 400
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        lang = "en" if page.name in ("vocabulary.html", "shapes.html") else "nl"  # technical reference: English
+        assert f'<html lang="{lang}">' in html, page
+        for tag in re.findall(r'<[a-z]+ [^>]*class="(?:[^"]* )?en(?: [^"]*)?"[^>]*>', html):
+            assert 'lang="en"' in tag, (page, tag)
+        for tag in re.findall(r'<[a-z]+ [^>]*class="(?:[^"]* )?nl(?: [^"]*)?"[^>]*>', html):
+            assert 'lang="en"' not in tag, (page, tag)
+        assert 'id="lang-nl"' in html and 'id="lang-en"' in html and 'id="lang-both" checked' in html, page

@@ -34,7 +34,9 @@ from rdflib.term import Node
 
 from wijkld.model.iris import VOCAB, Minter
 from wijkld.model.vocab import (
+    DCAT,
     DCTERMS,
+    GEO,
     ORG,
     OWL,
     PREFIXES,
@@ -474,7 +476,8 @@ def landing(index: Index) -> dict[str, Any]:
         "queries": [{"name": n, "title": t, "href": f"examples.html#query-{n}"} for n, t, _ in sorted(site.queries)],
         "network": svg.coalition_svg(site.data, lambda iri: index.page_of(iri)),
         "pilots": [_pilot(index, p) for p in sorted(site.data.subjects(RDF.type, WIJKLD.Pilot), key=str)],
-        "teams": team_rows(index),
+        "teams": team_table(index),
+        "data_downloads": data_downloads(index),
         # the spreadsheet of the memberships, when the release has it (wijkld.publish.tables)
         "memberships_table": next((f.name for f in site.files if f.name.endswith("/lidmaatschappen.csv")), None),
     }
@@ -482,14 +485,24 @@ def landing(index: Index) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class TeamRow:
-    """One entry of the page's table: the team, where, its theme, and each member as the table lists them."""
+    """One entry of the page's table: the team, where, its theme, and who sat in each seat."""
 
     position: str
     team: Text
     municipality: Text
     wijk: Text
     theme: Text
-    members: tuple[tuple[Text, Text], ...]  # (person, role) in the order of the seats
+    #: per seat column, its members in order of start, each with their role where the column's roles differ
+    seats: tuple[tuple[tuple[Text, str], ...], ...]
+
+
+@dataclass(frozen=True)
+class TeamTable:
+    """The page's table of the teams: a column per seat, as the page has them ("gemeentelijk verantw./DG/onafh.
+    3e/minister-stas"), named by the vocabulary's seats."""
+
+    seats: tuple[tuple[str, str], ...]  # (nl, en) name of each seat column
+    rows: tuple[TeamRow, ...]
 
 
 SEAT_ORDER = ("seat-municipal", "seat-director-general", "seat-expert", "seat-cabinet-member", "seat-other")
@@ -510,34 +523,47 @@ def _seat_order(data: Graph, membership: Node) -> tuple[int, str]:
     return order, str(data.value(membership, SCHEMA.startDate) or "")
 
 
-def team_rows(index: Index) -> list[TeamRow]:
-    """The adoption teams in the page's table order, each with its members by seat, then by name."""
+def team_table(index: Index) -> TeamTable:
+    """The adoption teams in the page's table order, each with its members by seat, then by start and name."""
     data = index.site.data
 
     def linked(node: Node | None) -> Text:
         return _linked(index, node, "index.html")
 
-    rows = []
+    entries = []
     for team in (t for t in data.subjects(RDF.type, WIJKLD.AdoptionTeam) if isinstance(t, URIRef)):
         position = data.value(team, WIJKLD.position)
-        members = []
+        seats: dict[int, list[tuple[str, str, Text, Text]]] = defaultdict(list)
         for membership in data.objects(team, ORG.hasMembership):
-            person, role = data.value(membership, ORG.member), data.value(membership, ORG.role)
-            members.append((*_seat_order(data, membership), linked(person), linked(role)))
-        rows.append(
-            (
-                int(position) if isinstance(position, Literal) else 10**9,
-                TeamRow(
-                    str(position or ""),
-                    linked(team),
-                    linked(data.value(team, WIJKLD.municipality)),
-                    linked(data.value(team, WIJKLD.wijk)),
-                    linked(data.value(team, WIJKLD.theme)),
-                    tuple((p, r) for _, _, p, r in sorted(members, key=lambda m: (m[0], m[1], m[2].text))),
-                ),
-            )
+            seat, start = _seat_order(data, membership)
+            person, role = linked(data.value(membership, ORG.member)), linked(data.value(membership, ORG.role))
+            seats[seat].append((start, person.text, person, role))
+        entries.append((int(position) if isinstance(position, Literal) else 10**9, team, position, seats))
+    present = sorted({seat for *_, seats in entries for seat in seats})
+    # a seat's role is said only where the table's members of that seat have different roles (minister or stas)
+    varied = {seat: len({role.text for *_, seats in entries for *_, role in seats[seat]}) > 1 for seat in present}
+    rows = []
+    for order, team, position, seats in entries:
+        columns = tuple(
+            tuple((p, role.text if varied[seat] else "") for *_, p, role in sorted(seats[seat], key=lambda m: m[:2]))
+            for seat in present
         )
-    return [row for _, row in sorted(rows, key=lambda r: (r[0], r[1].team.text))]
+        row = TeamRow(
+            str(position or ""),
+            linked(team),
+            linked(data.value(team, WIJKLD.municipality)),
+            linked(data.value(team, WIJKLD.wijk)),
+            linked(data.value(team, WIJKLD.theme)),
+            columns,
+        )
+        rows.append((order, row))
+    ordered = tuple(row for _, row in sorted(rows, key=lambda r: (r[0], r[1].team.text)))
+    return TeamTable(tuple(_seat_name(index, seat) for seat in present), ordered)
+
+
+def _seat_name(index: Index, seat: int) -> tuple[str, str]:
+    labels = {lit.language: str(lit) for lit in index.labels(WIJKLD[SEAT_ORDER[min(seat, len(SEAT_ORDER) - 1)]])}
+    return labels.get("nl", ""), labels.get("en", "")
 
 
 def _pilot(index: Index, pilot: Node) -> dict[str, Any]:
@@ -621,6 +647,14 @@ def _texts(record: Record, stem: str) -> list[Text]:
     return [Text(record.text(f"{stem}_{lang}") or "", lang) for lang in ("nl", "en") if record.text(f"{stem}_{lang}")]
 
 
+def data_downloads(index: Index) -> list[Download]:
+    """The downloads that are distributions of the dataset in its DCAT description: the data itself, as RDF
+    and as tables, apart from the metadata, vocabulary, shapes and pages."""
+    urls = {str(url) for url in index.site.metadata.objects(None, DCAT.downloadURL)}
+    files = [info for info in index.site.files if index.site.minter.download(info.name) in urls]
+    return [_download(info) for info in sorted(files, key=lambda f: (f.media_type == "text/csv", f.name))]
+
+
 def _download(info: FileInfo) -> Download:
     titles = [Text(info.title_nl, "nl")] + ([Text(info.title_en, "en")] if info.title_en != info.title_nl else [])
     return Download(
@@ -681,6 +715,7 @@ def resource(index: Index, thing: URIRef, here: str, document: Any, own: Graph |
     return {
         "iri": str(thing),
         "title": index.label(thing),
+        "other_titles": _translations(index, thing),
         "labels": _labels(data, thing),
         "types": [
             index.term_link(t, here) for t in sorted(o for o in data.objects(thing, RDF.type) if isinstance(o, URIRef))
@@ -690,11 +725,21 @@ def resource(index: Index, thing: URIRef, here: str, document: Any, own: Graph |
         "sources": sources(index, thing, here, data),
         "not_from_the_page": not_from_the_page(index, thing, here),
         "at_a_glance": at_a_glance(index, thing, here),
+        "summary": summary(index, thing, here, data),
         "data_graph": index.site.minter.graph("data"),
         "json_ld": script_json(document),
         "turtle_href": f"{name}.ttl",
         "jsonld_href": f"{name}.jsonld",
     }
+
+
+def _translations(index: Index, thing: URIRef) -> list[Text]:
+    """The English label beside the Dutch one that heads the page, for the language switch."""
+    labels = index.labels(thing)
+    if index.label(thing, labels).lang != "nl":
+        return []
+    title = index.label(thing, labels).text
+    return [Text(str(lit), "en") for lit in labels if lit.language == "en" and str(lit) != title][:1]
 
 
 @dataclass(frozen=True)
@@ -706,6 +751,8 @@ class Glance:
     heading_en: str
     columns: tuple[str, ...]
     rows: tuple[tuple[Text, ...], ...]
+    sources: tuple[tuple[Source, ...], ...]  # per row: where its statements come from, beyond the common ones
+    common_sources: tuple[Source, ...]  # where the statements of every row come from
 
 
 TEAM_COLUMNS = (
@@ -724,10 +771,18 @@ PERSON_COLUMNS = (
     "van / from",
     "tot / until",
 )
+ORGANISATION_COLUMNS = (
+    "persoon / person",
+    "team of functie / team or office",
+    "rol / role",
+    "van / from",
+    "tot / until",
+)
 
 
 def at_a_glance(index: Index, thing: URIRef, here: str) -> Glance | None:
-    """For a team its members, for a person their roles in the teams and in office; None for other resources."""
+    """For a team its members, for a person their roles in the teams and in office, for an organisation the
+    people who represented it in a team or held a post in it; None for other resources."""
     data = index.site.data
 
     def linked(node: Node | None) -> Text:
@@ -739,7 +794,10 @@ def at_a_glance(index: Index, thing: URIRef, here: str) -> Glance | None:
             return Text(""), Text("")
         return linked(data.value(interval, TIME.hasBeginning)), linked(data.value(interval, TIME.hasEnd))
 
-    rows: list[tuple[tuple[int, str, str], tuple[Text, ...]]] = []
+    def sources(node: Node) -> tuple[Source, ...]:
+        return _statement_sources(index, ((node, p, o) for p, o in data.predicate_objects(node)), here)  # type: ignore[misc]
+
+    rows: list[tuple[tuple[int, str, str], tuple[Text, ...], tuple[Source, ...]]] = []
     if (thing, RDF.type, WIJKLD.AdoptionTeam) in data:
         for membership in data.objects(thing, ORG.hasMembership):
             begin, end = period(membership)
@@ -753,27 +811,220 @@ def at_a_glance(index: Index, thing: URIRef, here: str) -> Glance | None:
                 linked(data.value(membership, DCTERMS.replaces)),
                 linked(membership),
             )
-            rows.append(((*_seat_order(data, membership), person.text), cells))
-        sorted_rows = tuple(cells for _, cells in sorted(rows, key=lambda r: r[0]))
-        return Glance("Leden van het team", "members of the team", TEAM_COLUMNS, sorted_rows)
+            rows.append(((*_seat_order(data, membership), person.text), cells, sources(membership)))
+        return _glance("Leden van het team", "members of the team", TEAM_COLUMNS, rows)
     if (thing, RDF.type, SCHEMA.Person) in data:
         for membership in data.subjects(ORG.member, thing):
             begin, end = period(membership)
             team, role = linked(data.value(membership, ORG.organization)), linked(data.value(membership, ORG.role))
             cells = (team, role, linked(data.value(membership, WIJKLD.representing)), begin, end)
-            rows.append(((0, begin.text, team.text), cells))
+            rows.append(((0, begin.text, team.text), cells, sources(membership)))
         for post in data.subjects(ORG.heldBy, thing):
             begin, end = period(post)
             office = linked(post)
             cells = (office, linked(data.value(post, ORG.role)), linked(data.value(post, ORG.postIn)), begin, end)
-            rows.append(((1, begin.text, office.text), cells))
-        if not rows:
-            return None
-        sorted_rows = tuple(cells for _, cells in sorted(rows, key=lambda r: r[0]))
-        return Glance(
-            "Rollen in de teams en daarbuiten", "roles in the teams and in office", PERSON_COLUMNS, sorted_rows
+            rows.append(((1, begin.text, office.text), cells, sources(post)))
+        return _glance("Rollen in de teams en daarbuiten", "roles in the teams and in office", PERSON_COLUMNS, rows)
+    if (thing, RDF.type, ORG.Organization) in data:
+        for membership in data.subjects(WIJKLD.representing, thing):
+            begin, end = period(membership)
+            person = linked(data.value(membership, ORG.member))
+            team, role = linked(data.value(membership, ORG.organization)), linked(data.value(membership, ORG.role))
+            rows.append(((0, person.text, begin.text), (person, team, role, begin, end), sources(membership)))
+        for post in data.subjects(ORG.postIn, thing):
+            begin, end = period(post)
+            person = linked(data.value(post, ORG.heldBy))
+            cells = (person, linked(post), linked(data.value(post, ORG.role)), begin, end)
+            rows.append(((1, person.text, begin.text), cells, sources(post)))
+        return _glance(
+            "Mensen in de teams en in functie", "people in the teams and in office", ORGANISATION_COLUMNS, rows
         )
     return None
+
+
+def _glance(
+    heading_nl: str,
+    heading_en: str,
+    columns: tuple[str, ...],
+    rows: list[tuple[tuple[int, str, str], tuple[Text, ...], tuple[Source, ...]]],
+) -> Glance | None:
+    if not rows:
+        return None
+    ordered = sorted(rows, key=lambda r: (r[0], tuple(c.text for c in r[1])))
+    common, own = _common_sources([r[2] for r in ordered])
+    return Glance(heading_nl, heading_en, columns, tuple(r[1] for r in ordered), own, common)
+
+
+def _common_sources(per_row: Sequence[tuple[Source, ...]]) -> tuple[tuple[Source, ...], tuple[tuple[Source, ...], ...]]:
+    """The sources every row from the page shares (said once, under the table), and each row's other sources and
+    bases; a row whose every statement rests on a basis shows its bases and takes no part."""
+    from_the_page = [row for row in per_row if any(not s.inferred for s in row)]
+    if not from_the_page:
+        return (), tuple(per_row)
+    common = tuple(s for s in from_the_page[0] if not s.inferred and all(s in row for row in from_the_page[1:]))
+    return common, tuple(tuple(s for s in row if s not in common) for row in per_row)
+
+
+# -- summary: the facts about a resource as people read them, each with its source -----------
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a statement comes from: a source (a section of the page, a document), or, where the page does not
+    state it, the basis it rests on (our inference, an outside source)."""
+
+    link: Text
+    inferred: bool = False
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A resource's facts, and the sources that all of them share (said once, under the table)."""
+
+    facts: tuple[Fact, ...]
+    common_sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One line of a resource's summary: what it is about (nl, en), its values, and their sources."""
+
+    name_nl: str
+    name_en: str
+    values: tuple[Text, ...]
+    sources: tuple[Source, ...]
+    bilingual: bool  # the values give the same text in Dutch and English: the language switch shows one of them
+
+
+#: Names of reused properties in a summary, in the order the summary shows them; our own properties
+#: (wijkld:) are named by the vocabulary's labels and come after these, by Dutch name.
+REUSED_PROPERTY_NAMES: dict[URIRef, tuple[str, str]] = {
+    ORG.member: ("persoon", "person"),
+    ORG.heldBy: ("bekleed door", "held by"),
+    ORG.role: ("rol", "role"),
+    ORG.organization: ("team", "team"),
+    ORG.postIn: ("bij", "at"),
+    DCTERMS.type: ("soort", "kind"),
+    GEO.sfWithin: ("ligt in", "lies within"),
+    SCHEMA.startDate: ("begin of datum", "start or date"),
+    SCHEMA.endDate: ("einde", "end"),
+    ORG.memberDuring: ("periode", "period"),
+    TIME.hasTime: ("periode", "period"),
+    TIME.hasBeginning: ("begin", "beginning"),
+    TIME.hasEnd: ("einde", "end"),
+    SCHEMA.foundingDate: ("opgericht", "founded"),
+    SCHEMA.dissolutionDate: ("opgeheven", "dissolved"),
+    DCTERMS.issued: ("verschenen", "issued"),
+    DCTERMS.creator: ("auteur", "author"),
+    DCTERMS.publisher: ("uitgever", "publisher"),
+    DCTERMS.isPartOf: ("deel van", "part of"),
+    DCTERMS.isReferencedBy: ("vermeld in", "mentioned in"),
+    ORG.subOrganizationOf: ("onderdeel van", "part of"),
+    SCHEMA.location: ("plaats", "place"),
+    SCHEMA.about: ("over", "about"),
+    PROV.wasAssociatedWith: ("betrokken", "involved"),
+    PROV.wasAttributedTo: ("toegeschreven aan", "attributed to"),
+    PROV.wasGeneratedBy: ("voortgekomen uit", "result of"),
+    SCHEMA.funder: ("betaald door", "funded by"),
+    DCTERMS.replaces: ("volgt op", "replaces"),
+    DCTERMS.isReplacedBy: ("opgevolgd door", "replaced by"),
+    DCTERMS.subject: ("onderwerp", "subject"),
+    OWL.sameAs: ("elders", "elsewhere"),
+    SCHEMA.url: ("webadres", "web address"),
+    DCTERMS.description: ("beschrijving", "description"),
+}
+#: Own properties a summary leaves to the list of all statements: they say where a statement comes from (shown
+#: beside each fact) or how the page spells a title.
+NOT_SUMMARISED = frozenset({WIJKLD.identifierSource, WIJKLD.dateSource, WIJKLD.titleSupplied, WIJKLD.identified})
+#: What points at a resource, as its summary names it: (property, name nl, name en).
+REVERSE_FACTS: tuple[tuple[URIRef, str, str], ...] = (
+    (WIJKLD.wijk, "adoptieteam", "adoption team"),
+    (WIJKLD.municipality, "adoptieteams in deze gemeente", "adoption teams in this municipality"),
+    (GEO.sfWithin, "omvat", "contains"),
+    (ORG.subOrganizationOf, "onderdelen", "units"),
+    (WIJKLD.team, "projecten", "projects"),
+    (SCHEMA.location, "gebeurtenissen en projecten hier", "events and projects here"),
+    (SCHEMA.about, "gebeurtenissen hierover", "events about it"),
+    (WIJKLD.assessedPlace, "beoordelingen", "assessments"),
+    (PROV.wasGeneratedBy, "resultaten", "results"),
+    (WIJKLD.lessonFrom, "leerpunten", "lessons"),
+    (DCTERMS.isPartOf, "delen", "parts"),
+)
+
+
+def summary(index: Index, thing: URIRef, here: str, own: Graph | None = None) -> Summary | None:
+    """The facts about ``thing`` that people ask for, in Dutch and English, each value with the source of its
+    statement; what points at it (a wijk's teams, a municipality's assessments) after what it says itself."""
+    data = index.site.data if own is None else own
+    facts: list[tuple[tuple[int, str], Fact]] = []
+    order = list(REUSED_PROPERTY_NAMES)
+    for p in {p for p in data.predicates(thing) if isinstance(p, URIRef)}:
+        name = _property_name(index, p)
+        if name is None:
+            continue
+        objects = list(data.objects(thing, p))
+        sources = _statement_sources(index, [(thing, p, o) for o in objects], here)
+        rank = (order.index(p), "") if p in order else (len(order), name[0].casefold())
+        facts.append((rank, _fact(index, name, objects, sources, here)))
+    for position, (p, name_nl, name_en) in enumerate(REVERSE_FACTS, start=len(order) + 1):
+        subjects = sorted({s for s in index.site.data.subjects(p, thing) if isinstance(s, URIRef)})
+        if subjects:
+            sources = _statement_sources(index, [(s, p, thing) for s in subjects], here)
+            facts.append(((position, ""), _fact(index, (name_nl, name_en), subjects, sources, here)))
+    if not facts:
+        return None
+    ordered = [fact for _, fact in sorted(facts, key=lambda f: f[0])]
+    common, own_sources = _common_sources([fact.sources for fact in ordered])
+    return Summary(
+        tuple(dataclasses.replace(fact, sources=s) for fact, s in zip(ordered, own_sources, strict=True)), common
+    )
+
+
+def _property_name(index: Index, p: URIRef) -> tuple[str, str] | None:
+    """A property's name for people (nl, en): the vocabulary's labels for our own, else the summary's list."""
+    if p in REUSED_PROPERTY_NAMES:
+        return REUSED_PROPERTY_NAMES[p]
+    if p not in index.vocabulary_terms or p in NOT_SUMMARISED or p in index.source_properties:
+        return None
+    labels = {lit.language: str(lit) for lit in index.labels(p)}
+    return labels.get("nl", compact_iri(str(p))), labels.get("en", compact_iri(str(p)))
+
+
+def _fact(index: Index, name: tuple[str, str], nodes: Iterable[Node], sources: tuple[Source, ...], here: str) -> Fact:
+    # as people read them: without the language and datatype notes of the list of all statements
+    values = tuple(dataclasses.replace(v, note=None) for v in _values(index, nodes, here))
+    bilingual = len(values) == 2 and {v.lang for v in values} == {"nl", "en"}
+    if bilingual:
+        values = tuple(sorted(values, key=lambda v: v.lang != "nl"))
+    return Fact(name[0], name[1], values, sources, bilingual)
+
+
+def _statement_sources(index: Index, statements: Iterable[tuple[Node, URIRef, Node]], here: str) -> tuple[Source, ...]:
+    """The sources of some statements: a statement the page does not make shows its basis, marked as inferred;
+    the others the sources of their subject (for a date its date source, for an identifier its identifier
+    source, where the subject names one)."""
+    data, found = index.site.data, dict[tuple[bool, URIRef], None]()
+    for s, p, o in statements:
+        basis = index.site.bases.get((s, p, o)) if isinstance(s, URIRef) else None  # type: ignore[arg-type]
+        if basis is not None:
+            found[(True, basis)] = None
+            continue
+        specific = SPECIFIC_SOURCES.get(p)
+        sources = list(data.objects(s, specific)) if specific is not None else []
+        for src in sources or data.objects(s, PROV.wasDerivedFrom):
+            if isinstance(src, URIRef):
+                found[(False, src)] = None
+    links = [Source(index.value(src, here), inferred) for inferred, src in found]
+    return tuple(sorted(links, key=lambda s: (s.inferred, s.link.text.casefold(), s.link.title or "")))
+
+
+#: Statements whose source the data names by a subproperty of prov:wasDerivedFrom of their own.
+SPECIFIC_SOURCES: dict[URIRef, URIRef] = {
+    SCHEMA.startDate: WIJKLD.dateSource,
+    SCHEMA.endDate: WIJKLD.dateSource,
+    WIJKLD.cbsCode: WIJKLD.identifierSource,
+    OWL.sameAs: WIJKLD.identifierSource,
+}
 
 
 def _labels(data: Graph, thing: URIRef) -> list[tuple[str, Text]]:
