@@ -29,7 +29,7 @@ from wijkld.model.vocab import ORG, RDF, RDFS, SCHEMA, SH, VOID, WIJKLD
 from wijkld.publish import jsonld, metadata
 from wijkld.publish import serialize as publish
 from wijkld.publish.site import svg
-from wijkld.publish.site.pages import Site, human_size, relative, render, script_json
+from wijkld.publish.site.pages import ResourceRenderer, Site, human_size, relative, render, script_json
 from wijkld.records import load as records
 from wijkld.validate import engine as validate
 
@@ -323,12 +323,19 @@ def _path_points(d: str) -> list[tuple[float, float]]:
 def test_the_network_reads_no_label_overlaps_a_label_or_a_line(release_dir: Path) -> None:
     """Issue 17: names at 12 px or more, whole, wijken with their municipality, no collisions; on the minimal
     records and on the pilot's release."""
-    _check_network(rendered()["index.html"].decode("utf-8"))
-    _check_network((release_dir / "index.html").read_text(encoding="utf-8"))
+    _check_network(_picture(rendered()["index.html"].decode("utf-8")))
+    _check_network(_picture((release_dir / "index.html").read_text(encoding="utf-8")))
 
 
-def _check_network(html: str) -> None:
-    picture = ET.fromstring(html[html.index("<svg") : html.index("</svg>") + len("</svg>")])
+def _picture(html: str, ident: str = "network") -> ET.Element:
+    """The picture on a page that its ``{ident}-title`` labels (svg.Style.ident), parsed."""
+    at = html.rindex("<svg", 0, html.index(f'aria-labelledby="{ident}-title {ident}-desc"'))
+    return ET.fromstring(html[at : html.index("</svg>", at) + len("</svg>")])
+
+
+def _check_network(picture: ET.Element) -> None:
+    """A network picture (the landing page's or a team's) reads: 12 px or more, whole names, wijken with their
+    municipality, no label over another label or a line, no dot over another, nothing outside the picture."""
     assert float(picture.get("font-size", 0)) >= 12
     assert all(float(t.get("font-size", 12)) >= 12 for t in picture.iter(f"{SVG_NS}text"))
     assert picture.find(f"{SVG_NS}desc") is not None, "a text alternative beside the title"
@@ -343,6 +350,12 @@ def _check_network(html: str) -> None:
         for second, b in boxes[i + 1 :]:
             apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
             assert apart, f"{first!r} overlaps {second!r}"
+    dots = [(float(c.get("cx", 0)), float(c.get("cy", 0))) for c in picture.iter(f"{SVG_NS}circle")]
+    for i, (x, y) in enumerate(dots):
+        assert all((x - u) ** 2 + (y - v) ** 2 >= 12**2 for u, v in dots[i + 1 :]), f"two dots overlap at {x}, {y}"
+    width, height = float(picture.get("width", 0)), float(picture.get("height", 0))
+    for content, (x0, y0, x1, y1) in boxes:
+        assert 0 <= x0 and x1 <= width and 0 <= y0 and y1 <= height, f"{content!r} is cut off"
     for path in picture.iter(f"{SVG_NS}path"):
         for px, py in _path_points(path.get("d", "")):
             for content, (x0, y0, x1, y1) in boxes:
@@ -355,6 +368,109 @@ def test_network_layout_ignores_the_order_triples_were_added_in() -> None:
     for triple in sorted(data, reverse=True):
         shuffled.add(triple)
     assert svg.coalition_svg(shuffled, lambda _: None) == svg.coalition_svg(data, lambda _: None)
+    team = min(t for t in data.subjects(RDF.type, WIJKLD.AdoptionTeam) if isinstance(t, URIRef))
+    assert svg.team_svg(shuffled, team, lambda _: None) == svg.team_svg(data, team, lambda _: None)
+
+
+def _node_labels(picture: ET.Element, *kinds: str) -> list[str]:
+    """The labels of a network picture's nodes of ``kinds`` (svg.KINDS), in drawing order."""
+    classes = {f"node {kind}" for kind in kinds}
+    return ["".join(t.itertext()) for n in picture.iter() if n.get("class") in classes for t in n.iter(f"{SVG_NS}text")]
+
+
+def test_each_team_page_draws_its_wijk_its_members_and_their_organisations(
+    release_dir: Path, built_release: Graph
+) -> None:
+    """Issue 17: a small picture per team on its page, after the table of its members: its wijk (with the
+    municipality), everyone who sat on the team, replaced members too, the organisation each represented there,
+    and nothing else; read as the landing page's network is, with its own text alternative."""
+    data = built_release
+    teams = sorted(t for t in data.subjects(RDF.type, WIJKLD.AdoptionTeam) if isinstance(t, URIRef))
+    assert len(teams) == 13
+    minter = Minter()
+    for team in teams:
+        name = svg.label_of(data, team)
+        html = (release_dir / f"{minter.doc_for(str(team))[len(minter.base) + 1 :]}.html").read_text(encoding="utf-8")
+        picture = _picture(html, "team-network")
+        _check_network(picture)
+        memberships = list(data.objects(team, ORG.hasMembership))
+        persons = {svg.label_of(data, p) for m in memberships for p in data.objects(m, ORG.member)}
+        orgs = {svg.label_of(data, o) for m in memberships for o in data.objects(m, WIJKLD.representing)}
+        wijk = ", ".join(svg.label_of(data, data.value(team, p)) for p in (WIJKLD.municipality, WIJKLD.wijk))
+        assert _node_labels(picture, "wijk") == [wijk], name
+        assert sorted(_node_labels(picture, "person")) == sorted(persons), name
+        assert sorted(_node_labels(picture, "ministry", "organisation")) == sorted(orgs), name
+        lines = {"".join(t.itertext()) for path in picture.iter(f"{SVG_NS}path") for t in path.iter(f"{SVG_NS}title")}
+        assert lines == {f"{wijk} – {p} ({name})" for p in persons} | {
+            f"{svg.label_of(data, p)} – {svg.label_of(data, o)} ({name})"
+            for m in memberships
+            for p in data.objects(m, ORG.member)
+            for o in data.objects(m, WIJKLD.representing)
+        }, name
+        title, desc = picture.find(f"{SVG_NS}title"), picture.find(f"{SVG_NS}desc")
+        assert title is not None and title.get("id") == "team-network-title" and (title.text or "").startswith(name)
+        assert desc is not None and desc.get("id") == "team-network-desc" and wijk in (desc.text or "")
+        assert picture.get("role") == "group", "it holds links: an img would hide them from assistive technology"
+        boxes = [box for _, box in _label_boxes(picture)]
+        assert float(picture.get("width", 0)) <= max(b[2] for b in boxes) + 20.5, "as wide as its labels, no wider"
+        assert float(picture.get("height", 0)) <= max(b[3] for b in boxes) + svg.ROW + svg.BOTTOM, "and as high"
+        glance = html.index('id="at-a-glance"')
+        figure = html.index('<div class="figure">\n<svg', glance)
+        assert html.index("</table>", glance) < figure < html.index("alle gegevens") < html.index('id="labels"')
+
+
+def test_the_team_picture_of_overtoomse_veld_shows_the_replaced_minister_and_his_successor(release_dir: Path) -> None:
+    html = (release_dir / "doc/adoptieteam/amsterdam-overtoomse-veld.html").read_text(encoding="utf-8")
+    picture = _picture(html, "team-network")
+    assert _node_labels(picture, "wijk") == ["Amsterdam, Overtoomse Veld"]
+    assert sorted(_node_labels(picture, "person")) == [
+        "Ahmed Marcouch",
+        "Annet Bertram",
+        "Bos",
+        "Gerrit Zalm",
+        "Steven van Eijk",
+    ], "Zalm and Bos, who took over his place; Van Eijk, who represented no organisation"
+    assert sorted(_node_labels(picture, "ministry")) == [
+        "ministerie van Financiën",
+        "ministerie van Volkshuisvesting, Ruimtelijke Ordening en Milieubeheer",
+    ]
+    assert _node_labels(picture, "organisation") == ["stadsdeel Slotervaart"]
+    links = {a.get("href") for a in picture.iter(f"{SVG_NS}a")}
+    assert "../persoon/gerrit-zalm.html" in links and "../wijk/overtoomse-veld.html" in links, "relative to the page"
+    assert (picture.findtext(f"{SVG_NS}title") or "").startswith("Adoptieteam Amsterdam Overtoomse Veld")
+
+
+def test_the_team_picture_escapes_names_and_is_left_out_for_a_team_without_members() -> None:
+    site = build_site()
+    person, membership = a_member(site)
+    team = next(t for t in site.data.subjects(ORG.hasMembership, membership) if isinstance(t, URIRef))
+    data = Graph()
+    for triple in site.data:
+        data.add(triple)
+    data.remove((team, RDFS.label, None))
+    data.add((team, RDFS.label, Literal(EVIL, lang="nl")))
+    data.add((person, RDFS.label, Literal(EVIL, lang="nl")))
+    picture = ET.fromstring(svg.team_svg(data, team, lambda _: None))
+    assert (picture.findtext(f"{SVG_NS}title") or "").startswith(EVIL), "parsed back to the text it was"
+    assert EVIL in _node_labels(picture, "person")
+    data.remove((team, ORG.hasMembership, None))
+    assert svg.team_svg(data, team, lambda _: None) == ""
+    page = ResourceRenderer(dataclasses.replace(site, data=data)).render(team)[page_of(site, team)].decode("utf-8")
+    assert 'id="at-a-glance"' not in page and "<svg" not in page, "no empty table, and no empty picture"
+
+
+def test_only_team_pages_carry_a_team_picture() -> None:
+    site, files = build_site(), rendered()
+    teams = {page_of(site, t) for t in site.data.subjects(RDF.type, WIJKLD.AdoptionTeam)}
+    assert teams
+    drawn = {name for name, content in files.items() if b'aria-labelledby="team-network-title' in content}
+    assert drawn == teams
+    for team in teams:
+        _check_network(_picture(files[team].decode("utf-8"), "team-network"))
+    person, _ = a_member(site)
+    page = files[page_of(site, person)].decode("utf-8")
+    assert 'id="at-a-glance"' in page, "a person's page has a table of roles"
+    assert "<svg" not in page and '<div class="figure">' not in page, "but no picture"
 
 
 def test_no_external_resources_are_loaded() -> None:

@@ -726,6 +726,12 @@ def resource(index: Index, thing: URIRef, here: str, document: Any, own: Graph |
         "not_from_the_page": not_from_the_page(index, thing, here),
         "at_a_glance": at_a_glance(index, thing, here),
         "summary": summary(index, thing, here, data),
+        # a team's page: the picture of its wijk, its members and the organisations they represented
+        "team_picture": (
+            svg.team_svg(index.site.data, thing, lambda iri: _linked(index, iri, here).href)
+            if (thing, RDF.type, WIJKLD.AdoptionTeam) in index.site.data
+            else None
+        ),
         "data_graph": index.site.minter.graph("data"),
         "json_ld": script_json(document),
         "turtle_href": f"{name}.ttl",
