@@ -416,7 +416,7 @@ def test_each_team_page_draws_its_wijk_its_members_and_their_organisations(
         assert float(picture.get("height", 0)) <= max(b[3] for b in boxes) + svg.ROW + svg.BOTTOM, "and as high"
         glance = html.index('id="at-a-glance"')
         figure = html.index('<div class="figure">\n<svg', glance)
-        assert html.index("</table>", glance) < figure < html.index("alle gegevens") < html.index('id="labels"')
+        assert html.index("</table>", glance) < figure < html.index('id="all-statements"') < html.index('id="labels"')
 
 
 def test_the_team_picture_of_overtoomse_veld_shows_the_replaced_minister_and_his_successor(release_dir: Path) -> None:
