@@ -331,3 +331,19 @@ def test_the_language_switch_shows_dutch_english_or_both_without_script(
     assert both["nl"] > 5 and both["en"] > 5, both
     assert dutch["en"] == 0 and dutch["nl"] == both["nl"], dutch
     assert english["nl"] == 0 and english["en"] == both["en"], english
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "index.html",
+        "doc/adoptieteam/rotterdam-zuid-particulier-woningbezit.html",
+        "doc/organisatie/min-vrom.html",
+        "doc/persoon/gerrit-zalm.html",
+        "doc/wijk/berflo-es.html",
+    ],
+)
+def test_the_release_pages_fit_a_phone_and_a_laptop(profile: Path, release_url: str, page: str, width: int) -> None:
+    """The pilot's pages, with their longest tables and pictures: nothing scrolls the page sideways."""
+    assert _measured(profile, release_url, page, width)["overflow"] <= 0

@@ -849,3 +849,5 @@ def test_pages_are_dutch_with_english_marked_as_such(release_dir: Path) -> None:
         for tag in re.findall(r'<[a-z]+ [^>]*class="(?:[^"]* )?nl(?: [^"]*)?"[^>]*>', html):
             assert 'lang="en"' not in tag, (page, tag)
         assert 'id="lang-nl"' in html and 'id="lang-en"' in html and 'id="lang-both" checked' in html, page
+        # they work without JavaScript: the only script elements hold data (JSON-LD)
+        assert all(attrs.get("type") == "application/ld+json" for attrs, _ in parse(html.encode()).scripts), page
