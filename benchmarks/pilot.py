@@ -31,7 +31,10 @@ import json, sys, time
 started = time.perf_counter()
 from pathlib import Path
 from wijkld import build
-from wijkld.iris import DEFAULT_BASE
+try:  # the module's place since the layout by stage; REF may be older
+    from wijkld.model.iris import DEFAULT_BASE
+except ImportError:
+    from wijkld.iris import DEFAULT_BASE
 marks = [("import", time.perf_counter())]
 mark = lambda message: marks.append((message.split()[0], time.perf_counter()))
 build.run(Path(sys.argv[1]), Path(sys.argv[2]), DEFAULT_BASE, mark)
