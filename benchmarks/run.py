@@ -52,14 +52,14 @@ def child_load(data: Path, out: Path) -> dict:
     return {"load": {"seconds": time.perf_counter() - t, "records": len(recs)}}
 
 
-def child_stream(data: Path, out: Path, validation: bool = True) -> dict:
+def child_build(data: Path, out: Path, validation: bool = True) -> dict:
     """The one build (``wijkld.build.run``, 2 workers): it always validates, so --no-validation does not apply."""
     from wijkld import build
 
     t = time.perf_counter()
     summary = build.run(data, out, BASE, workers=2)
     wall = time.perf_counter() - t
-    stages = {k: {"seconds": v} for k, v in summary.stages.items()}
+    stages = {k: {"seconds": v} for k, v in {**summary.stages, **summary.parts}.items()}
     stages["total"] = {"seconds": wall}
     return {"triples": summary.triples, "records": summary.records, "stages": stages}
 
@@ -181,8 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         if args.child == "plain":
             result = child_plain(args.data, args.out, args.max_seconds, args.validation)
-        elif args.child == "stream":
-            result = child_stream(args.data, args.out, args.validation)
+        elif args.child == "build":
+            result = child_build(args.data, args.out, args.validation)
         else:
             result = {"load": child_load, "floor": child_floor}[args.child](args.data, args.out)
         # the peak of this process or of any of its worker processes
@@ -206,11 +206,11 @@ def main(argv: list[str] | None = None) -> int:
             generate.generate(data, size)
         gen_seconds = time.perf_counter() - t
         row: dict[str, dict] = {"generate": {"seconds": gen_seconds}}
-        for kind in ("load", "stream", "floor", "plain"):
+        for kind in ("load", "build", "floor", "plain"):
             predicted = previous.get(kind, 0.0) * 10
             if predicted > args.max_seconds:
                 row[kind] = {"not_run": f"budget (predicted {predicted:.0f} s > {args.max_seconds:.0f} s)"}
-            elif kind == "floor" and set(row["stream"]) & {"error", "killed", "not_run"}:
+            elif kind == "floor" and set(row["build"]) & {"error", "killed", "not_run"}:
                 row[kind] = {"not_run": "no wijkld output"}
             else:
                 print(f"[{label}] {kind} ...", file=sys.stderr, flush=True)
@@ -224,15 +224,21 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+#: (title, the build's stage or part (wijkld.progress.Summary), plain's stage, floor's stage)
 STAGES = [
     ("load", "load", "load", None),
-    ("map", "cpu:map", "map", None),
+    ("map (records to N-Triples parts, in the worker processes)", "map:records", "map", None),
+    ("store (the parts bulk-loaded into Oxigraph on disk)", "map:store", None, None),
     ("validate", "validate", "validate", None),
-    ("N-Triples", "cpu:nt", "nt", "nt"),
-    ("N-Triples gzip", "cpu:nt.gz", None, None),
-    ("N-Quads", "cpu:nq", None, None),
-    ("Turtle", "cpu:ttl", "ttl", None),
-    ("JSON-LD (wijkld: JSON Lines)", "cpu:jsonl", "jsonld", None),
+    ("N-Triples (sorted, from the store)", "map:ntriples", "nt", "nt"),
+    ("N-Triples gzip", "publish:wijkld.nt.gz", None, None),
+    ("N-Quads (gzip, with vocabulary, shapes, metadata graphs)", "publish:wijkld.nq.gz", None, None),
+    ("Turtle", "publish:wijkld.ttl", "ttl", None),
+    ("JSON-LD (compacted)", "publish:wijkld.jsonld", "jsonld", None),
+    ("tables (CSV and CSVW)", "publish:tables", None, None),
+    ("example answers", "publish:examples", None, None),
+    ("pages (landing, lists, vocabulary)", "publish:site", None, None),
+    ("publish (every file, the resource pages included)", "publish", None, None),
     ("whole build (wall)", "total", None, None),
 ]
 
@@ -250,10 +256,10 @@ def render(results: dict[str, dict]) -> str:
         out.append(HEADER)
         out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for _label, row in results.items():  # noqa: B007 (the label names rows that built nothing)
-            stream = row.get("stream", {})
-            triples = stream.get("triples") or row.get("plain", {}).get("triples") or 0
+            build = row.get("build", {})
+            triples = build.get("triples") or row.get("plain", {}).get("triples") or 0
             cells = [f"{triples:,}" if triples else f"({_label})"]
-            src = row.get("load") if ours == "load" else stream
+            src = row.get("load") if ours == "load" else build
             ours_s = None
             if "killed" in src:
                 cells += [f"killed at the {src['killed']}", "", ""]

@@ -89,15 +89,18 @@ def run(
             summary.records = len(recs)
             progress(f"mapping {len(recs)} records")
             with _timed(summary, display, "map", total=len(recs)) as stage:
-                parts = stream.map_to_parts(
-                    recs, minter, scratch, workers=workers or default_workers(), report=stage.advance
-                )
+                with _part(summary.parts, "map:records"):
+                    parts = stream.map_to_parts(
+                        recs, minter, scratch, workers=workers or default_workers(), report=stage.advance
+                    )
                 stage.advance(len(recs) - stage.records)  # the release record is mapped with the build's provenance
-                data = dataset.load([Path(p.files["nt"]) for p in parts], scratch / "store")
+                with _part(summary.parts, "map:store"):
+                    data = dataset.load([Path(p.files["nt"]) for p in parts], scratch / "store")
                 for part in parts:
                     os.unlink(part.files["nt"])
                 ntriples = scratch / "data.nt"
-                with open(ntriples, "wb") as handle:  # and, in the same pass, what the JSON-LD context needs
+                with open(ntriples, "wb") as handle, _part(summary.parts, "map:ntriples"):
+                    # and, in the same pass, what the JSON-LD context needs
                     runs = publish.write_ntriples(data.runs(ntriples_order=True), handle)
                     kinds = jsonld.merge_kinds(*(jsonld.predicate_kinds(run) for run in runs))
             summary.triples, summary.resources = len(data), len(data.subjects)
@@ -119,7 +122,9 @@ def run(
                 baseline = read_baseline(baseline_from or out, recs.release.text("version") or "")
                 progress(f"publishing to {out}")
                 with _timed(summary, display, "publish") as stage:
-                    release = Publication(recs, minter, data, ntriples, shapes, report.graph, baseline, site, scratch)
+                    release = Publication(
+                        recs, minter, data, ntriples, shapes, report.graph, baseline, site, scratch, summary.parts
+                    )
                     summary.files = release.write(staged, resource_pages)
                     stage.advance(0, len(data))
             meta_report = validate.check(release.metadata_graph, shapes, ontology, engine=engine)
@@ -133,6 +138,16 @@ def run(
 def default_workers() -> int:
     """Mapping processes: one per CPU, at most 4 (more costs memory for little time at these sizes)."""
     return processes.default_workers(at_most=4)
+
+
+@contextlib.contextmanager
+def _part(seconds: dict[str, float], name: str) -> Iterator[None]:
+    """Adds the seconds of a part of a stage to ``seconds[name]`` (what benchmarks/run.py reports per writer)."""
+    began = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - began
 
 
 @contextlib.contextmanager
@@ -194,6 +209,7 @@ class Publication:
     baseline: Baseline
     site: pages.Site  # what the resource pages show: data, skolemised vocabulary, JSON-LD context
     scratch: Path  # the build's transient folder (outdir.transient): the store that answers the example queries
+    seconds: dict[str, float] = field(default_factory=dict)  # per writer ("publish:wijkld.ttl"): Summary.parts
     downloads: dict[str, metadata.FileInfo] = field(default_factory=dict)  # the files described as distributions
     digests: dict[str, str] = field(default_factory=dict)  # SHA-256 of every file written, pages included
     metadata_graph: Graph = field(default_factory=Graph)
@@ -229,7 +245,8 @@ class Publication:
         complete = self._release(self.files_info(), summary)
         dcat = metadata.dcat(complete)
         self.put(folder, "dcat.ttl", publish.turtle(dcat))
-        results = query.answer_examples(query.dump_path(folder), self.scratch / "examples")
+        with _part(self.seconds, "publish:examples"):
+            results = query.answer_examples(query.dump_path(folder), self.scratch / "examples")
         answers = pages.ExampleAnswers(query.DUMP, {name: page_answer(r) for name, r in results.items()})
         whole = dataclasses.replace(
             self.site,
@@ -239,9 +256,11 @@ class Publication:
             answers=answers,
             shapes=self.published_shapes,
         )
-        for name, content in pages.render_site(whole).items():
-            self.put(folder, name, content)
-        self.digests.update(resource_pages())
+        with _part(self.seconds, "publish:site"):
+            for name, content in pages.render_site(whole).items():
+                self.put(folder, name, content)
+        with _part(self.seconds, "publish:resource-pages (waiting for them)"):
+            self.digests.update(resource_pages())
         self.put(folder, outdir.MARKER, outdir.MARKER_TEXT)  # how the next build knows OUT is a release
         self.put(folder, CHECKSUMS, outdir.sha256sums(self.digests))
         return sorted(self.digests)
@@ -254,20 +273,24 @@ class Publication:
         m, vocabulary, context, data = self.minter, self.site.vocabulary, self.site.context, self.data
         shapes = publish.skolemise(self.shapes, m.skolem_prefix("shapes"))
 
-        publish.write_turtle(data.runs(), folder / "wijkld.ttl")
-        self._written(folder, "wijkld.ttl")
-        publish.gzip_file(self.ntriples, folder / "wijkld.nt.gz")
-        self._written(folder, "wijkld.nt.gz")
-        with self.stream(folder, "wijkld.jsonld") as handle:
+        with _part(self.seconds, "publish:wijkld.ttl"):
+            publish.write_turtle(data.runs(), folder / "wijkld.ttl")
+            self._written(folder, "wijkld.ttl")
+        with _part(self.seconds, "publish:wijkld.nt.gz"):
+            publish.gzip_file(self.ntriples, folder / "wijkld.nt.gz")
+            self._written(folder, "wijkld.nt.gz")
+        with _part(self.seconds, "publish:wijkld.jsonld"), self.stream(folder, "wijkld.jsonld") as handle:
             jsonld.write_compacted(data.runs(), context, handle)
         self.put(folder, "context.jsonld", jsonld.dumps(context))
-        for name, view in jsonld.VIEWS.items():
-            with self.stream(folder, f"framed/{name}.jsonld") as handle:
-                jsonld.write_tree(data.view, context, view, handle)
-        rows_by_table = {t.name: tables.rows(t, data.view, vocabulary) for t in tables.TABLES}
-        for table in tables.TABLES:
-            self.put(folder, table.file, tables.csv_bytes(table, rows_by_table[table.name]))
-        self.put(folder, tables.METADATA, tables.csvw_metadata(rows_by_table, m.dataset))
+        with _part(self.seconds, "publish:framed"):
+            for name, view in jsonld.VIEWS.items():
+                with self.stream(folder, f"framed/{name}.jsonld") as handle:
+                    jsonld.write_tree(data.view, context, view, handle)
+        with _part(self.seconds, "publish:tables"):
+            rows_by_table = {t.name: tables.rows(t, data.view, vocabulary) for t in tables.TABLES}
+            for table in tables.TABLES:
+                self.put(folder, table.file, tables.csv_bytes(table, rows_by_table[table.name]))
+            self.put(folder, tables.METADATA, tables.csvw_metadata(rows_by_table, m.dataset))
         self.put(folder, "vocabulary.ttl", publish.turtle(vocabulary))
         self.put(folder, "shapes.ttl", publish.turtle(shapes))
         # the same graphs for JSON-LD clients, compacted with the release's context as every .jsonld is
@@ -279,6 +302,7 @@ class Publication:
             folder, "validation-report.ttl", publish.turtle(publish.skolemise(self.report, m.skolem_prefix("report")))
         )
 
+        began_notes = time.perf_counter()
         version = self.records.release.text("version") or ""
         dump = self.baseline.dump
         old = diff.iter_sorted_lines(dump) if dump is not None else iter(())
@@ -289,6 +313,7 @@ class Publication:
             shutil.copyfile(dump, folder / BASELINE)
             self._written(folder, BASELINE)
 
+        self.seconds["publish:release-notes"] = time.perf_counter() - began_notes
         summary = f"{notes.added} triples added, {notes.removed} removed since {notes.old_version or 'nothing'}"
         self.stats = metadata.data_stats(data.store)  # counted by the store (SPARQL)
         release = self._release(self.files_info(), summary)
@@ -304,6 +329,7 @@ class Publication:
             (m.graph("metadata"), self.metadata_graph),
         ]
         with (
+            _part(self.seconds, "publish:wijkld.nq.gz"),
             self.stream(folder, "wijkld.nq.gz") as raw,
             publish.gzip_writer(raw) as handle,
             open(self.ntriples, "rb") as nt,

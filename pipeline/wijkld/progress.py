@@ -42,6 +42,8 @@ class Summary:
     seconds: float = 0.0
     #: seconds per stage, where the build times its stages
     stages: dict[str, float] = field(default_factory=dict)
+    #: seconds of the parts of the stages ("map:store", "publish:wijkld.ttl", ...), for benchmarks/run.py
+    parts: dict[str, float] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         stages = ", ".join(f"{k} {v:.2f}" for k, v in self.stages.items())
