@@ -100,9 +100,8 @@ def run(
                     os.unlink(part.files["nt"])
                 ntriples = scratch / "data.nt"
                 with open(ntriples, "wb") as handle, _part(summary.parts, "map:ntriples"):
-                    # and, in the same pass, what the JSON-LD context needs
-                    runs = publish.write_ntriples(data.runs(ntriples_order=True), handle)
-                    kinds = jsonld.merge_kinds(*(jsonld.predicate_kinds(run) for run in runs))
+                    data.write_ntriples(handle)
+                kinds = jsonld.Kinds(data.predicate_kinds())  # what the JSON-LD context needs
             summary.triples, summary.resources = len(data), len(data.subjects)
             ontology = validate.load_ontology()
             shapes = validate.load_shapes()

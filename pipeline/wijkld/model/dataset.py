@@ -13,9 +13,11 @@ is validated is what is published.
 from __future__ import annotations
 
 import gzip
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from oxrdflib import OxigraphStore
@@ -27,6 +29,13 @@ from rdflib.term import Node
 RUN_SUBJECTS = 2_000
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+KINDS_QUERY = """
+SELECT DISTINCT ?p ?kind WHERE {
+  ?s ?p ?o .
+  FILTER(?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> && !isBlank(?o))
+  BIND(IF(isIRI(?o), "@id", IF(lang(?o) != "", "@language", STR(datatype(?o)))) AS ?kind)
+}
+"""
 
 
 def store_from_ntriples(paths: Iterable[Path], store_path: Path) -> ox.Store:
@@ -68,18 +77,41 @@ class Data:
             self._whole = self.graph_of(self.subjects)
         return self._whole
 
-    def runs(self, *, ntriples_order: bool = False, size: int = RUN_SUBJECTS) -> Iterator[Graph]:
-        """Small graphs with all triples of consecutive subjects, subjects in IRI order.
-
-        With ``ntriples_order`` the subjects come in the order of their N-Triples lines (``<iri>``
-        compared bytewise), which differs from IRI order where one IRI is a prefix of another.
-        """
-        if len(self.subjects) <= min(size, RUN_SUBJECTS):  # one run: the same graph, whatever the order
+    def runs(self, *, size: int = RUN_SUBJECTS) -> Iterator[Graph]:
+        """Small graphs with all triples of consecutive subjects, subjects in IRI order."""
+        if len(self.subjects) <= min(size, RUN_SUBJECTS):  # one run: the whole data
             yield self.view
             return
-        order = sorted(self.subjects, key=lambda s: s + ">") if ntriples_order else self.subjects
+        for start in range(0, len(self.subjects), size):
+            yield self.graph_of(self.subjects[start : start + size])
+
+    def write_ntriples(self, handle: BinaryIO, size: int = RUN_SUBJECTS) -> None:
+        """The data as canonical N-Triples, sorted bytewise and without duplicates, a run of subjects at a time.
+
+        Straight from the store's terms to text (no rdflib terms): the same bytes as
+        :func:`wijkld.publish.serialize.ntriples_lines` of the whole data, in bounded memory.
+        """
+        order = sorted(self.subjects, key=lambda s: s + ">")  # the order of their lines: "<iri>" bytewise
+        default = ox.DefaultGraph()
         for start in range(0, len(order), size):
-            yield self.graph_of(order[start : start + size])
+            out = io.BytesIO()
+            triples = (
+                ox.Triple(quad.subject, quad.predicate, quad.object)
+                for subject in order[start : start + size]
+                for quad in self.store.quads_for_pattern(ox.NamedNode(subject), None, None, default)
+            )
+            ox.serialize(triples, out, format=ox.RdfFormat.N_TRIPLES)
+            handle.writelines(sorted(set(out.getvalue().splitlines(keepends=True))))
+
+    def predicate_kinds(self) -> dict[str, set[str]]:
+        """Per predicate, the kinds of value it has (``"@id"``, ``"@language"`` or the datatype IRI), rdf:type and
+        blank-node objects left out: what :class:`wijkld.publish.jsonld.Kinds` holds, in one query."""
+        found = self.store.query(KINDS_QUERY)
+        assert isinstance(found, ox.QuerySolutions)
+        kinds: dict[str, set[str]] = {}
+        for row in found:
+            kinds.setdefault(row["p"].value, set()).add(row["kind"].value)
+        return kinds
 
     def graph_of(self, subjects: Iterable[str]) -> Graph:
         """An in-memory graph of the triples of ``subjects`` (plain strings as rdflib makes them)."""

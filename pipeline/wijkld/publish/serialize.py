@@ -107,16 +107,6 @@ def write_turtle(runs: Iterable[Graph], path: Path, prefixes: dict[str, str] | N
     body_path.unlink()
 
 
-def write_ntriples(runs: Iterable[Graph], handle: BinaryIO) -> Iterator[Graph]:
-    """:func:`ntriples_lines` of the union of ``runs`` (subjects in N-Triples order), one run at a time.
-
-    Gives each run after writing it, for a caller that reads the data in the same pass.
-    """
-    for run in runs:
-        handle.writelines(ntriples_lines(run))
-        yield run
-
-
 def merged_nquads(
     data_ntriples: Iterable[bytes],
     data_graph: str,
