@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -81,3 +82,35 @@ def test_any_data_is_written_sorted_and_whole_whatever_the_run_size(
     lines = _written(data, size).splitlines(keepends=True)
     assert lines == sorted(set(lines)) and len(lines) == len(data)
     assert isomorphic(Graph().parse(data=b"".join(lines), format="nt"), g)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, dataset.RUN_SUBJECTS])
+def test_turtle_straight_from_the_store_is_that_of_the_whole_graph(size: int, tmp_path: Path) -> None:
+    graph = tricky_graph()
+    graph.add((URIRef(BASE + "a"), URIRef("https://example.org/d"), Literal("2007-02-22", datatype=XSD.date)))
+    graph.add((URIRef(BASE + "ab"), RDF.type, URIRef("https://schema.org/Person")))
+    for whole in (graph, mapping.to_graph(records.load(FIXTURE), Minter())):
+        data = dataset.from_graph(whole)
+        path = tmp_path / f"run-{size}.ttl"
+        publish.write_turtle(data.triple_runs(publish.oxigraph_sort_key, size=size), path)
+        # the rdflib path: every triple of the store as rdflib terms, sorted and written as one graph
+        assert path.read_bytes() == publish.turtle(data.graph_of(data.subjects))
+
+
+def test_the_oxigraph_sort_key_puts_triples_where_sorted_triples_does() -> None:
+    graph = tricky_graph()
+    graph.add((URIRef(BASE + "a"), URIRef("https://example.org/d"), Literal("2007", datatype=XSD.gYear)))
+    graph.add((URIRef(BASE + "a"), URIRef("https://example.org/d"), Literal("2007", lang="nl")))
+    graph.add((URIRef(BASE + "a"), URIRef("https://example.org/d"), Literal("2007")))
+    data = dataset.from_graph(graph)
+    ours = [t for run in data.triple_runs(publish.oxigraph_sort_key, size=10**6) for t in run]
+    theirs = publish.sorted_triples(data.graph_of(data.subjects))
+    assert [(t.subject.value, t.predicate.value, str(t.object)) for t in ours] == [
+        (str(s), str(p), ox_text) for (s, p, o), ox_text in zip(theirs, map(_ox_text, theirs), strict=True)
+    ]
+
+
+def _ox_text(triple: tuple[URIRef, URIRef, object]) -> str:
+    from wijkld.model.terms import to_oxigraph
+
+    return str(to_oxigraph(triple[2]))  # type: ignore[arg-type]

@@ -273,7 +273,7 @@ class Publication:
         shapes = publish.skolemise(self.shapes, m.skolem_prefix("shapes"))
 
         with _part(self.seconds, "publish:wijkld.ttl"):
-            publish.write_turtle(data.runs(), folder / "wijkld.ttl")
+            publish.write_turtle(data.triple_runs(publish.oxigraph_sort_key), folder / "wijkld.ttl")
             self._written(folder, "wijkld.ttl")
         with _part(self.seconds, "publish:wijkld.nt.gz"):
             publish.gzip_file(self.ntriples, folder / "wijkld.nt.gz")

@@ -11,7 +11,7 @@ import gzip
 import heapq
 import io
 import shutil
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -75,8 +75,9 @@ def nquads_lines(graphs: Iterable[tuple[str, Graph]]) -> list[bytes]:
     return sorted(set(out.getvalue().splitlines(keepends=True)))
 
 
-def write_turtle(runs: Iterable[Graph], path: Path, prefixes: dict[str, str] | None = None) -> None:
-    """:func:`turtle` of the union of ``runs`` (graphs of consecutive subjects in IRI order), one run at a time.
+def write_turtle(runs: Iterable[Sequence[ox.Triple]], path: Path, prefixes: dict[str, str] | None = None) -> None:
+    """:func:`turtle` of the union of ``runs``: Oxigraph triples of consecutive subjects, each run in the order
+    of :func:`sorted_triples` (:meth:`wijkld.model.dataset.Data.triple_runs`), written one run at a time.
 
     The prefix lines name what the whole data uses, which is known at the end: the body goes to
     ``{path}.body`` first. Each run is serialised with every prefix, which gives the same text as the
@@ -84,27 +85,62 @@ def write_turtle(runs: Iterable[Graph], path: Path, prefixes: dict[str, str] | N
     """
     names = prefixes if prefixes is not None else {p: str(ns) for p, ns in PREFIXES.items()}
     used: set[str] = set()
-    first: tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal] | None = None
+    first: ox.Triple | None = None
     body_path = path.with_name(path.name + ".body")
     with open(body_path, "wb") as body:
-        for run in runs:
-            triples = [ox.Triple(*oxigraph_terms(triple)) for triple in sorted_triples(run)]
+        for triples in runs:
             if not triples:
                 continue
-            first = first or (triples[0].subject, triples[0].predicate, triples[0].object)  # type: ignore[assignment]
-            used |= set(_used_prefixes(run, names))
+            first = first or triples[0]
+            used |= set(used_prefixes(_iris(triples), names))
             data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=names)
             assert isinstance(data, bytes)
             body.write(data.split(b"\n", len(names))[-1] if names else data)
     with open(path, "wb") as out:
         if first is not None:
             header = {p: ns for p, ns in sorted(names.items()) if p in used}
-            written = ox.serialize([ox.Triple(*first)], format=ox.RdfFormat.TURTLE, prefixes=header)
+            written = ox.serialize([first], format=ox.RdfFormat.TURTLE, prefixes=header)
             assert isinstance(written, bytes)
             out.write(b"".join(written.splitlines(keepends=True)[: len(header)]))
         with open(body_path, "rb") as body:
             shutil.copyfileobj(body, out, 1 << 20)
     body_path.unlink()
+
+
+#: Datatypes a literal has without writing them: Turtle writes neither, so they use no prefix.
+_IMPLICIT_DATATYPES = frozenset({"http://www.w3.org/2001/XMLSchema#string", str(RDF.langString)})
+
+
+def _iris(triples: Iterable[ox.Triple]) -> set[str]:
+    """The IRIs Turtle writes for ``triples``: terms, and the datatypes of typed literals."""
+    found: set[str] = set()
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.NamedNode):
+                found.add(term.value)
+            elif isinstance(term, ox.Literal) and term.datatype.value not in _IMPLICIT_DATATYPES:
+                found.add(term.datatype.value)
+    return found
+
+
+def oxigraph_sort_key(triple: ox.Triple) -> tuple[str, tuple[int, str], tuple[str, str, str]]:
+    """:func:`sorted_triples`'s order for an Oxigraph triple: the same place as its rdflib terms take there."""
+    s, o = triple.subject, triple.object
+    if isinstance(o, ox.Literal):
+        language = o.language or ""
+        datatype = "" if language or o.datatype.value in _IMPLICIT_DATATYPES else o.datatype.value
+        key = ("1", o.value, f"{language}|{datatype}")
+    elif isinstance(o, ox.NamedNode | ox.BlankNode):
+        key = ("0", o.value, "")
+    else:
+        raise ValueError(f"RDF 1.2 triple terms are not published: {triple}")
+    if not isinstance(s, ox.NamedNode | ox.BlankNode):
+        raise ValueError(f"RDF 1.2 triple terms are not published: {triple}")
+    p = triple.predicate.value
+    return (s.value, (0 if p == _RDF_TYPE else 1, p), key)
+
+
+_RDF_TYPE = str(RDF.type)
 
 
 def merged_nquads(
