@@ -114,3 +114,15 @@ def _ox_text(triple: tuple[URIRef, URIRef, object]) -> str:
     from wijkld.model.terms import to_oxigraph
 
     return str(to_oxigraph(triple[2]))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, dataset.RUN_SUBJECTS])
+def test_json_ld_straight_from_the_store_is_the_compacted_whole(size: int) -> None:
+    for whole in (tricky_graph(), mapping.to_graph(records.load(FIXTURE), Minter())):
+        data = dataset.from_graph(whole)
+        context = jsonld.build_context(whole)
+        out = io.BytesIO()
+        jsonld.write_compacted(data.triple_runs(size=size), context, out)
+        # the rdflib path: every triple of the store as rdflib terms, compacted as one graph
+        assert out.getvalue() == jsonld.dumps(jsonld.compact(data.graph_of(data.subjects), context))
+        assert b'"type"' in out.getvalue(), "rdf:type compacts to the context's type keyword"

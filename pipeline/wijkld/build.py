@@ -279,7 +279,7 @@ class Publication:
             publish.gzip_file(self.ntriples, folder / "wijkld.nt.gz")
             self._written(folder, "wijkld.nt.gz")
         with _part(self.seconds, "publish:wijkld.jsonld"), self.stream(folder, "wijkld.jsonld") as handle:
-            jsonld.write_compacted(data.runs(), context, handle)
+            jsonld.write_compacted(data.triple_runs(), context, handle)
         self.put(folder, "context.jsonld", jsonld.dumps(context))
         with _part(self.seconds, "publish:framed"):
             for name, view in jsonld.VIEWS.items():

@@ -85,9 +85,12 @@ class Data:
         for start in range(0, len(self.subjects), size):
             yield self.graph_of(self.subjects[start : start + size])
 
-    def triple_runs(self, key: Callable[[ox.Triple], Any], size: int = RUN_SUBJECTS) -> Iterator[list[ox.Triple]]:
+    def triple_runs(
+        self, key: Callable[[ox.Triple], Any] | None = None, size: int = RUN_SUBJECTS
+    ) -> Iterator[list[ox.Triple]]:
         """The store's triples as Oxigraph terms, a run of ``size`` subjects at a time (subjects in IRI order),
-        each run sorted by ``key``: what a writer that takes Oxigraph terms reads, with no rdflib term made."""
+        each run sorted by ``key`` if given: what a writer that takes Oxigraph terms reads, with no rdflib term
+        made."""
         default = ox.DefaultGraph()
         for start in range(0, len(self.subjects), size):
             triples = [
@@ -95,7 +98,8 @@ class Data:
                 for subject in self.subjects[start : start + size]
                 for quad in self.store.quads_for_pattern(ox.NamedNode(subject), None, None, default)
             ]
-            triples.sort(key=key)
+            if key is not None:
+                triples.sort(key=key)
             yield triples
 
     def write_ntriples(self, handle: BinaryIO, size: int = RUN_SUBJECTS) -> None:

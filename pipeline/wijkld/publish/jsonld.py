@@ -13,11 +13,12 @@ import functools
 import json
 import tempfile
 from collections import OrderedDict, defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, BinaryIO
 
 import orjson
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -26,6 +27,7 @@ from wijkld.model.vocab import PREFIXES, RDF, compact_iri
 JSON = dict[str, Any]
 XSD_STRING = str(PREFIXES["xsd"]) + "string"
 _RDF_TYPE = RDF.type  # DefinedNamespace attributes are looked up on every access
+_RDF_TYPE_IRI = str(RDF.type)  # compared with plain strings: an rdflib term equals only terms of its own type
 
 #: Terms whose short name would collide or mislead get a fixed name here.
 FIXED_TERMS: dict[str, str] = {
@@ -155,18 +157,32 @@ def expanded(graph: Graph) -> list[JSON]:
     return _expanded_nodes(graph)
 
 
-def _expanded_nodes(triples: Iterable[tuple[Node, Node, Node]], sort_values: bool = True) -> list[JSON]:
-    """:func:`expanded` of ``triples``; by subject, and with each node's values unsorted unless ``sort_values``.
+def _expanded_nodes(
+    triples: Iterable[tuple[Node, Node, Node]] | Iterable[ox.Triple], sort_values: bool = True
+) -> list[JSON]:
+    """:func:`expanded` of ``triples`` (rdflib's or Oxigraph's terms); by subject, and with each node's values
+    unsorted unless ``sort_values``.
 
     Compaction needs no sorted values: :func:`canonical` sorts the compacted ones.
     """
     nodes: dict[str, JSON] = {}
-    for s, p, o in triples:
-        node = nodes.setdefault(str(s), {"@id": str(s)})
-        if p == _RDF_TYPE and isinstance(o, URIRef):
-            node.setdefault("@type", []).append(str(o))
+    for triple in triples:
+        if isinstance(triple, ox.Triple):
+            s, p, o = triple.subject.value, triple.predicate.value, triple.object  # type: ignore[union-attr]
+            if isinstance(o, ox.NamedNode):
+                if p == _RDF_TYPE_IRI:
+                    nodes.setdefault(s, {"@id": s}).setdefault("@type", []).append(o.value)
+                    continue
+                value: JSON = {"@id": o.value}
+            else:
+                value = _oxigraph_value(o)
         else:
-            node.setdefault(str(p), []).append(_expanded_value(o))
+            s, p, term = str(triple[0]), str(triple[1]), triple[2]
+            if p == _RDF_TYPE_IRI and isinstance(term, URIRef):
+                nodes.setdefault(s, {"@id": s}).setdefault("@type", []).append(str(term))
+                continue
+            value = _expanded_value(term)
+        nodes.setdefault(s, {"@id": s}).setdefault(p, []).append(value)
     if not sort_values:
         return [nodes[key] for key in sorted(nodes)]
     return [_sorted_node(nodes[key]) for key in sorted(nodes)]
@@ -182,6 +198,17 @@ def _expanded_value(o: Any) -> JSON:
     if o.datatype and str(o.datatype) != XSD_STRING:
         return {"@value": str(o), "@type": str(o.datatype)}
     return {"@value": str(o)}
+
+
+def _oxigraph_value(o: object) -> JSON:
+    """:func:`_expanded_value` of an Oxigraph literal."""
+    if not isinstance(o, ox.Literal):
+        raise ValueError(f"blank nodes are not published: {o!r}")
+    if o.language:
+        return {"@value": o.value, "@language": o.language}
+    if o.datatype.value != XSD_STRING:
+        return {"@value": o.value, "@type": o.datatype.value}
+    return {"@value": o.value}
 
 
 def _sorted_node(node: JSON) -> JSON:
@@ -211,7 +238,7 @@ def compactor(context: JSON) -> Callable[[Graph], JSON]:
     return compact_graph
 
 
-def write_compacted(chunks: Iterable[Graph], context: JSON, handle: BinaryIO) -> None:
+def write_compacted(chunks: Iterable[Graph] | Iterable[Sequence[ox.Triple]], context: JSON, handle: BinaryIO) -> None:
     """Write ``dumps(compact(graph, context))`` of the union of ``chunks``, one chunk at a time.
 
     Each chunk holds all triples of a run of subjects (IRIs), the runs in ascending ``str(subject)``
