@@ -51,3 +51,21 @@ def test_wheel_builds_the_pilot_outside_the_repository(tmp_path: Path) -> None:
         check=True,
     ).stdout
     assert str(env_dir) in shown
+
+
+def test_one_version_for_the_package_the_dataset_the_changelog_and_the_docs() -> None:
+    """wijkld X builds release X of the data: the changelog has a section for it, dated as the release is
+    issued, and the install and pre-commit examples pin that version's tag."""
+    import csv
+    import re
+    import tomllib
+
+    version = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    with open(REPO / "data" / "release.csv", newline="", encoding="utf-8") as handle:
+        (release,) = list(csv.DictReader(handle))
+    assert release["version"] == version, "data/release.csv and pyproject.toml name the same version"
+    changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"\n## {version} - {release['issued']}\n" in changelog, "a changelog section dated as issued"
+    for doc in ("docs/ci.md", "docs/validate.md"):
+        tags = set(re.findall(r"(?:@|rev: )(v\d+\.\d+\.\d+)", (REPO / doc).read_text(encoding="utf-8")))
+        assert tags == {f"v{version}"}, (doc, tags)
