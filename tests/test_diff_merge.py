@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,9 @@ def test_the_pilot_releases_compare_alike(forward: bool) -> None:
 
 
 def test_the_published_release_notes_come_from_the_streams() -> None:
-    notes = diff.compare_sorted(diff.iter_sorted_lines(OLD), diff.iter_sorted_lines(NEW), "1.0.0", "1.1.0")
+    published = json.loads((DIST / "release-notes.json").read_bytes())  # the versions the release compares
+    old, new = published["old_version"], published["new_version"]
+    notes = diff.compare_sorted(diff.iter_sorted_lines(OLD), diff.iter_sorted_lines(NEW), old, new)
     assert diff.dumps_json(notes) == (DIST / "release-notes.json").read_bytes()
     assert notes.text().encode() == (DIST / "release-notes.txt").read_bytes()
 
