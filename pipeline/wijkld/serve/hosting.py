@@ -101,6 +101,32 @@ def serve_command(hosted: Site) -> str:
     return f"wijkld serve --dist {hosted.root}{hosted.base_path}{where} --port {port} --trusted-proxy 127.0.0.1"
 
 
+#: How an Accept header's entry for a media type ends (after optional spaces): with the entry itself or
+#: q=1, or with any parameters but q=0, which refuses the type (RFC 9110, 12.5.1).
+_FULL_WEIGHT = r"\s*(?:,|$|;\s*q\s*=\s*1(?:\.0*)?\s*(?:,|$))"
+_NOT_REFUSED = r"\s*(?:,|$|;(?!\s*q\s*=\s*0(?:\.0*)?\s*(?:[,;]|$)))"
+
+
+def accept_rules() -> list[tuple[str, str]]:
+    """The regexes of nginx's ``map $http_accept``, in order (the first that matches wins), each with the file
+    suffix it picks; "" hands the request to wijkld serve (N-Triples, which has no file, and anything else).
+
+    nginx cannot weigh q-values, so the rules approximate wijkld serve's choice: the first type it offers
+    (in its order, :data:`wijkld.serve.server.DOC_TYPES`) that the header gives q=1, stated or implied;
+    else the first it does not refuse (q=0); else a wildcard, as HTML. They differ where q-values below 1
+    rank two offered types (``text/turtle;q=0.5, application/ld+json;q=0.8``): nginx takes the first in
+    this order, wijkld serve the higher. tests/test_hosting.py compares both on a table of headers.
+    """
+    suffixes = {fmt: PUBLISHED_SUFFIXES[fmt].lstrip(".") if fmt in PUBLISHED_SUFFIXES else "" for _, fmt in DOC_TYPES}
+    offered = [(media, suffixes[fmt]) for media, fmt in DOC_TYPES]
+    offered.insert(1, ("application/xhtml+xml", suffixes["html"]))
+    rules = []
+    for tail in (_FULL_WEIGHT, _NOT_REFUSED):
+        rules += [(rf"~*(?:^|,)\s*{re.escape(media)}{tail}", suffix) for media, suffix in offered]
+    rules += [(rf"~*(?:^|,)\s*{re.escape(wildcard)}{_NOT_REFUSED}", suffixes["html"]) for wildcard in ("text/*", "*/*")]
+    return rules
+
+
 def nginx_conf(hosted: Site) -> str:
     """An nginx site (``map`` and ``server`` blocks, for the ``http`` context) that hosts the release."""
     minter = Minter(hosted.base)
@@ -118,7 +144,7 @@ def nginx_conf(hosted: Site) -> str:
             things=urlsplit(minter.things).path,
             vocabulary=urlsplit(VOCAB).path,
             types=sorted({(media.split(";")[0], suffix.lstrip(".")) for suffix, media in STATIC_TYPES.items()}),
-            rdf_formats=[(re.escape(media), suffix) for media, suffix in formats if suffix != "html"],
+            accept_rules=accept_rules(),
             offered=", ".join(dict.fromkeys(media for media, _ in formats)),
             csvw_metadata=CSVW_METADATA,
         )
