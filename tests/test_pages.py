@@ -851,3 +851,14 @@ def test_pages_are_dutch_with_english_marked_as_such(release_dir: Path) -> None:
         assert 'id="lang-nl"' in html and 'id="lang-en"' in html and 'id="lang-both" checked' in html, page
         # they work without JavaScript: the only script elements hold data (JSON-LD)
         assert all(attrs.get("type") == "application/ld+json" for attrs, _ in parse(html.encode()).scripts), page
+
+
+def test_what_points_at_a_resource_names_its_own_sources_in_full(release_dir: Path) -> None:
+    """The team's own statements share two sources, said once under the table; the rows of what points at the
+    team (its projects, the events about it) are statements of other resources, with their sources in full."""
+    html = (release_dir / "doc/adoptieteam/amsterdam-overtoomse-veld.html").read_text(encoding="utf-8")
+    rows = _summary(html)
+    assert rows["gemeente"][1:] == ["Amsterdam", ""] and rows["thema"][2] == ""
+    assert "In de volgende dertien pilotwijken" in rows["projecten"][2], "said in full, though also common"
+    common = html.split('id="summary"', 1)[1].split("</table>", 1)[1].split("<h2", 1)[0]
+    assert "Community Centers in Amsterdam Nieuw West" in common and "In de volgende dertien" in common

@@ -861,14 +861,21 @@ def _glance(
     return Glance(heading_nl, heading_en, columns, tuple(r[1] for r in ordered), own, common)
 
 
-def _common_sources(per_row: Sequence[tuple[Source, ...]]) -> tuple[tuple[Source, ...], tuple[tuple[Source, ...], ...]]:
-    """The sources every row from the page shares (said once, under the table), and each row's other sources and
-    bases; a row whose every statement rests on a basis shows its bases and takes no part."""
-    from_the_page = [row for row in per_row if any(not s.inferred for s in row)]
-    if not from_the_page:
+def _common_sources(
+    per_row: Sequence[tuple[Source, ...]], takes_part: Sequence[bool] | None = None
+) -> tuple[tuple[Source, ...], tuple[tuple[Source, ...], ...]]:
+    """The sources that every row taking part shares (said once, under the table), and what each row shows: a
+    row taking part its other sources and bases, any other row all of its own. A row whose every statement
+    rests on a basis takes no part; nor does one ``takes_part`` leaves out (statements of other resources)."""
+    part = [(takes_part is None or takes_part[i]) and any(not s.inferred for s in row) for i, row in enumerate(per_row)]
+    rows = [row for row, taking in zip(per_row, part, strict=True) if taking]
+    if not rows:
         return (), tuple(per_row)
-    common = tuple(s for s in from_the_page[0] if not s.inferred and all(s in row for row in from_the_page[1:]))
-    return common, tuple(tuple(s for s in row if s not in common) for row in per_row)
+    common = tuple(s for s in rows[0] if not s.inferred and all(s in row for row in rows[1:]))
+    shown = (
+        tuple(s for s in row if s not in common) if taking else row for row, taking in zip(per_row, part, strict=True)
+    )
+    return common, tuple(shown)
 
 
 # -- summary: the facts about a resource as people read them, each with its source -----------
@@ -962,7 +969,7 @@ def summary(index: Index, thing: URIRef, here: str, own: Graph | None = None) ->
     """The facts about ``thing`` that people ask for, in Dutch and English, each value with the source of its
     statement; what points at it (a wijk's teams, a municipality's assessments) after what it says itself."""
     data = index.site.data if own is None else own
-    facts: list[tuple[tuple[int, str], Fact]] = []
+    facts: list[tuple[tuple[int, str], Fact, bool]] = []  # (order, fact, a statement of ``thing`` itself)
     order = list(REUSED_PROPERTY_NAMES)
     for p in {p for p in data.predicates(thing) if isinstance(p, URIRef)}:
         name = _property_name(index, p)
@@ -971,18 +978,19 @@ def summary(index: Index, thing: URIRef, here: str, own: Graph | None = None) ->
         objects = list(data.objects(thing, p))
         sources = _statement_sources(index, [(thing, p, o) for o in objects], here)
         rank = (order.index(p), "") if p in order else (len(order), name[0].casefold())
-        facts.append((rank, _fact(index, name, objects, sources, here)))
+        facts.append((rank, _fact(index, name, objects, sources, here), True))
     for position, (p, name_nl, name_en) in enumerate(REVERSE_FACTS, start=len(order) + 1):
         subjects = sorted({s for s in index.site.data.subjects(p, thing) if isinstance(s, URIRef)})
         if subjects:
             sources = _statement_sources(index, [(s, p, thing) for s in subjects], here)
-            facts.append(((position, ""), _fact(index, (name_nl, name_en), subjects, sources, here)))
+            facts.append(((position, ""), _fact(index, (name_nl, name_en), subjects, sources, here), False))
     if not facts:
         return None
-    ordered = [fact for _, fact in sorted(facts, key=lambda f: f[0])]
-    common, own_sources = _common_sources([fact.sources for fact in ordered])
+    ordered = sorted(facts, key=lambda f: f[0])
+    # what points at ``thing`` comes from the other resources' sources: said in full, in its own row
+    common, shown = _common_sources([fact.sources for _, fact, _ in ordered], [own for _, _, own in ordered])
     return Summary(
-        tuple(dataclasses.replace(fact, sources=s) for fact, s in zip(ordered, own_sources, strict=True)), common
+        tuple(dataclasses.replace(fact, sources=s) for (_, fact, _), s in zip(ordered, shown, strict=True)), common
     )
 
 
