@@ -801,7 +801,7 @@ def at_a_glance(index: Index, thing: URIRef, here: str) -> Glance | None:
         return linked(data.value(interval, TIME.hasBeginning)), linked(data.value(interval, TIME.hasEnd))
 
     def sources(node: Node) -> tuple[Source, ...]:
-        return _statement_sources(index, ((node, p, o) for p, o in data.predicate_objects(node)), here)  # type: ignore[misc]
+        return _statement_sources(index, ((node, p, o) for p, o in data.predicate_objects(node)), here)
 
     rows: list[tuple[tuple[int, str, str], tuple[Text, ...], tuple[Source, ...]]] = []
     if (thing, RDF.type, WIJKLD.AdoptionTeam) in data:
@@ -1013,13 +1013,15 @@ def _fact(index: Index, name: tuple[str, str], nodes: Iterable[Node], sources: t
     return Fact(name[0], name[1], values, sources, bilingual)
 
 
-def _statement_sources(index: Index, statements: Iterable[tuple[Node, URIRef, Node]], here: str) -> tuple[Source, ...]:
+def _statement_sources(index: Index, statements: Iterable[tuple[Node, Node, Node]], here: str) -> tuple[Source, ...]:
     """The sources of some statements: a statement the page does not make shows its basis, marked as inferred;
     the others the sources of their subject (for a date its date source, for an identifier its identifier
     source, where the subject names one)."""
     data, found = index.site.data, dict[tuple[bool, URIRef], None]()
     for s, p, o in statements:
-        basis = index.site.bases.get((s, p, o)) if isinstance(s, URIRef) else None  # type: ignore[arg-type]
+        if not isinstance(s, URIRef) or not isinstance(p, URIRef):
+            continue  # the data's statements are about IRIs; nothing else has a source
+        basis = index.site.bases.get((s, p, o))
         if basis is not None:
             found[(True, basis)] = None
             continue
