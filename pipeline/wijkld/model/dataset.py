@@ -2,9 +2,10 @@
 
 The mapping writes N-Triples part files; they are bulk-loaded into a store in the build's
 scratch folder, and every later stage reads from there: the validator (its N-Triples input and
-the SPARQL passes), every writer (in runs of subjects, so that no stage holds the whole data),
-the pages (lookups through rdflib's Graph API, answered by the store, or by one run in memory
-where the data is that small: :attr:`Data.view`). The store is the one
+the SPARQL passes), the dumps (Oxigraph triples in runs of subjects, so that no stage holds the
+whole data: :meth:`Data.triple_runs`), the pages, framed views and tables (lookups through rdflib's
+Graph API, answered by the store, or by one run in memory where the data is that small:
+:attr:`Data.view`). The store is the one
 representation of the data, so every file of a release tells the same story: Oxigraph
 normalises some literals as it stores them (``"01"^^xsd:integer`` becomes ``"1"``), and what
 is validated is what is published.
@@ -77,27 +78,14 @@ class Data:
             self._whole = self.graph_of(self.subjects)
         return self._whole
 
-    def runs(self, *, size: int = RUN_SUBJECTS) -> Iterator[Graph]:
-        """Small graphs with all triples of consecutive subjects, subjects in IRI order."""
-        if len(self.subjects) <= min(size, RUN_SUBJECTS):  # one run: the whole data
-            yield self.view
-            return
-        for start in range(0, len(self.subjects), size):
-            yield self.graph_of(self.subjects[start : start + size])
-
     def triple_runs(
         self, key: Callable[[ox.Triple], Any] | None = None, size: int = RUN_SUBJECTS
     ) -> Iterator[list[ox.Triple]]:
         """The store's triples as Oxigraph terms, a run of ``size`` subjects at a time (subjects in IRI order),
         each run sorted by ``key`` if given: what a writer that takes Oxigraph terms reads, with no rdflib term
         made."""
-        default = ox.DefaultGraph()
         for start in range(0, len(self.subjects), size):
-            triples = [
-                ox.Triple(quad.subject, quad.predicate, quad.object)
-                for subject in self.subjects[start : start + size]
-                for quad in self.store.quads_for_pattern(ox.NamedNode(subject), None, None, default)
-            ]
+            triples = list(self._triples_of(self.subjects[start : start + size]))
             if key is not None:
                 triples.sort(key=key)
             yield triples
@@ -109,16 +97,16 @@ class Data:
         :func:`wijkld.publish.serialize.ntriples_lines` of the whole data, in bounded memory.
         """
         order = sorted(self.subjects, key=lambda s: s + ">")  # the order of their lines: "<iri>" bytewise
-        default = ox.DefaultGraph()
         for start in range(0, len(order), size):
             out = io.BytesIO()
-            triples = (
-                ox.Triple(quad.subject, quad.predicate, quad.object)
-                for subject in order[start : start + size]
-                for quad in self.store.quads_for_pattern(ox.NamedNode(subject), None, None, default)
-            )
-            ox.serialize(triples, out, format=ox.RdfFormat.N_TRIPLES)
+            ox.serialize(self._triples_of(order[start : start + size]), out, format=ox.RdfFormat.N_TRIPLES)
             handle.writelines(sorted(set(out.getvalue().splitlines(keepends=True))))
+
+    def _triples_of(self, subjects: Iterable[str]) -> Iterator[ox.Triple]:
+        default = ox.DefaultGraph()
+        for subject in subjects:
+            for quad in self.store.quads_for_pattern(ox.NamedNode(subject), None, None, default):
+                yield ox.Triple(quad.subject, quad.predicate, quad.object)
 
     def predicate_kinds(self) -> dict[str, set[str]]:
         """Per predicate, the kinds of value it has (``"@id"``, ``"@language"`` or the datatype IRI), rdf:type and
