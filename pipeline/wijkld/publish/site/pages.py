@@ -145,10 +145,15 @@ class Download:
 # -- helpers -------------------------------------------------------------------
 
 
-#: The project's prefixes, longest namespace first, so the most specific one wins.
 def relative(from_page: str, to_path: str) -> str:
     """A link from one output file to another that works from disk and from any host."""
-    return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+    return _relative_from(posixpath.dirname(from_page) or ".", to_path)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _relative_from(folder: str, to_path: str) -> str:
+    # remembered: pages live in a few folders, and link the same resources, labels and vocabulary again and again
+    return posixpath.relpath(to_path, folder)
 
 
 def human_size(size: int | None) -> str:
