@@ -263,8 +263,16 @@ def test_landing_page_lists_the_example_questions_escaped_and_linked_to_their_an
     assert "<pre>" not in html.split('id="queries"', 1)[1], "the SPARQL text is on examples.html, not the landing page"
     examples = pages["examples.html"].decode("utf-8")
     assert "<pre><code>SELECT ?w WHERE { ?w a &lt;https://w3id.org/wijkld/def/Wijk&gt; }" in examples
-    for name, title, _ in site.queries:
-        assert f'<a href="examples.html#query-{name}" lang="en">{escape(title)}</a>' in html
+    for name, title, text in site.queries:
+        # in Dutch with the English beside, or in English alone where the query has no Dutch title
+        dutch = re.search(r"^# titel: (.*)$", text, re.M)
+        shown = (
+            f'<span class="bi"><span class="nl" lang="nl">{escape(dutch.group(1))}</span>'
+            f'<span class="en" lang="en">{escape(title)}</span></span>'
+            if dutch
+            else f'<span lang="en">{escape(title)}</span>'
+        )
+        assert f'<a href="examples.html#query-{name}">{shown}</a>' in html, name
         assert f'<section class="query" id="query-{name}">' in examples
 
 
@@ -862,3 +870,14 @@ def test_what_points_at_a_resource_names_its_own_sources_in_full(release_dir: Pa
     assert "In de volgende dertien pilotwijken" in rows["projecten"][2], "said in full, though also common"
     common = html.split('id="summary"', 1)[1].split("</table>", 1)[1].split("<h2", 1)[0]
     assert "Community Centers in Amsterdam Nieuw West" in common and "In de volgende dertien" in common
+
+
+def test_the_questions_are_asked_in_dutch_with_the_english_beside(release_dir: Path) -> None:
+    index = (release_dir / "index.html").read_text(encoding="utf-8")
+    examples = (release_dir / "examples.html").read_text(encoding="utf-8")
+    question = (
+        '<span class="bi"><span class="nl" lang="nl">Wie zaten in meer dan één adoptieteam?</span>'
+        '<span class="en" lang="en">Which persons sat on more than one adoption team?</span></span>'
+    )
+    assert f'<a href="examples.html#query-01-persons-on-several-teams">{question}</a>' in index
+    assert f"<h2>{question} " in examples

@@ -1,6 +1,6 @@
 """The example queries in queries/: their headers, their syntax, and their results on a real build.
 
-Every ``queries/*.rq`` starts with ``# title:``, ``# description:`` and ``# expected:`` lines. Each
+Every ``queries/*.rq`` starts with ``# title:``, ``# description:``, ``# expected:`` and ``# titel:`` lines. Each
 query runs on the N-Quads dump of a release built from data/ (the session fixture ``release_dir``)
 with the union of the named graphs as default graph, and must give exactly the rows of its expected
 CSV, in order: first in pyoxigraph (which ``wijkld query`` uses), then in rdflib, to keep the
@@ -33,6 +33,7 @@ HEADER = (
     re.compile(r"^# title: \S.*\?$"),
     re.compile(r"^# description: \S.{20,}$"),
     re.compile(r"^# expected: (expected/[^/\s]+\.csv)$"),
+    re.compile(r"^# titel: \S.*\?$"),  # the question in Dutch, shown first on the pages
 )
 
 Rows = list[list[str]]
@@ -127,9 +128,9 @@ def test_every_section_of_the_page_has_a_query_that_answers_it() -> None:
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
-def test_the_query_starts_with_title_description_and_expected(path: Path) -> None:
+def test_the_query_starts_with_title_description_expected_and_dutch_title(path: Path) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
-    for line, pattern in zip(lines[:3], HEADER, strict=True):
+    for line, pattern in zip(lines[: len(HEADER)], HEADER, strict=True):
         assert pattern.match(line), f"{path.name}: {line!r} does not match {pattern.pattern}"
     assert expected_path(path) == QUERIES / "expected" / f"{path.stem}.csv"
     assert expected_path(path).is_file(), f"{path.name}: no expected result; see queries/README.md"

@@ -478,7 +478,10 @@ def landing(index: Index) -> dict[str, Any]:
         "downloads": [_download(info) for info in sorted(site.files, key=lambda f: f.name)],
         "counts": counts(index),
         "classes": class_partitions(index),
-        "queries": [{"name": n, "title": t, "href": f"examples.html#query-{n}"} for n, t, _ in sorted(site.queries)],
+        "queries": [
+            {"name": n, "title": t, "title_nl": _header(text, "titel"), "href": f"examples.html#query-{n}"}
+            for n, t, text in sorted(site.queries)
+        ],
         "network": svg.coalition_svg(site.data, lambda iri: index.page_of(iri)),
         "pilots": [_pilot(index, p) for p in sorted(site.data.subjects(RDF.type, WIJKLD.Pilot), key=str)],
         "teams": team_table(index),
@@ -618,7 +621,8 @@ def example_answers(index: Index) -> dict[str, Any]:
             {
                 "name": name,
                 "title": title,
-                "description": _description(text),
+                "title_nl": _header(text, "titel"),
+                "description": _header(text, "description"),
                 "text": text,
                 "answer": _answer(index, answers[name]) if name in answers else None,
             }
@@ -628,8 +632,9 @@ def example_answers(index: Index) -> dict[str, Any]:
     }
 
 
-def _description(text: str) -> str:
-    return next((ln.split(":", 1)[1].strip() for ln in text.splitlines() if ln.startswith("# description:")), "")
+def _header(text: str, key: str) -> str:
+    """A query's ``# key: value`` header line (queries/README.md): ``description``, or ``titel``, its Dutch title."""
+    return next((ln.split(":", 1)[1].strip() for ln in text.splitlines() if ln.startswith(f"# {key}:")), "")
 
 
 def _answer(index: Index, answer: QueryAnswer) -> dict[str, Any]:
