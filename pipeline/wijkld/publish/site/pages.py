@@ -34,7 +34,6 @@ from rdflib.term import Node
 
 from wijkld.model.iris import VOCAB, Minter
 from wijkld.model.vocab import (
-    DCAT,
     DCTERMS,
     GEO,
     ORG,
@@ -53,7 +52,7 @@ from wijkld.model.vocab import (
 )
 from wijkld.publish import jsonld
 from wijkld.publish import serialize as publish
-from wijkld.publish.metadata import FileInfo
+from wijkld.publish.metadata import FileInfo, is_data
 from wijkld.publish.site import svg
 from wijkld.publish.site.role_model import role_model_svg
 from wijkld.publish.site.shapes_page import shapes_page
@@ -658,10 +657,9 @@ def _texts(record: Record, stem: str) -> list[Text]:
 
 
 def data_downloads(index: Index) -> list[Download]:
-    """The downloads that are distributions of the dataset in its DCAT description: the data itself, as RDF
-    and as tables, apart from the metadata, vocabulary, shapes and pages."""
-    urls = {str(url) for url in index.site.metadata.objects(None, DCAT.downloadURL)}
-    files = [info for info in index.site.files if index.site.minter.download(info.name) in urls]
+    """The downloads that are distributions of the dataset, as DCAT describes them (:func:`is_data`): the data
+    itself, as RDF and as tables, apart from the metadata, vocabulary, shapes and pages."""
+    files = [info for info in index.site.files if is_data(info.name)]
     return [_download(info) for info in sorted(files, key=lambda f: (f.media_type == "text/csv", f.name))]
 
 
@@ -752,10 +750,10 @@ def resource(index: Index, thing: URIRef, here: str, document: Any, own: Graph |
 def _translations(index: Index, thing: URIRef) -> list[Text]:
     """The English label beside the Dutch one that heads the page, for the language switch."""
     labels = index.labels(thing)
-    if index.label(thing, labels).lang != "nl":
+    title = index.label(thing, labels)
+    if title.lang != "nl":
         return []
-    title = index.label(thing, labels).text
-    return [Text(str(lit), "en") for lit in labels if lit.language == "en" and str(lit) != title][:1]
+    return [Text(str(lit), "en") for lit in labels if lit.language == "en" and str(lit) != title.text][:1]
 
 
 @dataclass(frozen=True)
@@ -980,14 +978,14 @@ def summary(index: Index, thing: URIRef, here: str, own: Graph | None = None) ->
     statement; what points at it (a wijk's teams, a municipality's assessments) after what it says itself."""
     data = index.site.data if own is None else own
     facts: list[tuple[tuple[int, str], Fact, bool]] = []  # (order, fact, a statement of ``thing`` itself)
-    order = list(REUSED_PROPERTY_NAMES)
+    order = {p: i for i, p in enumerate(REUSED_PROPERTY_NAMES)}
     for p in {p for p in data.predicates(thing) if isinstance(p, URIRef)}:
         name = _property_name(index, p)
         if name is None:
             continue
         objects = list(data.objects(thing, p))
         sources = _statement_sources(index, [(thing, p, o) for o in objects], here)
-        rank = (order.index(p), "") if p in order else (len(order), name[0].casefold())
+        rank = (order[p], "") if p in order else (len(order), name[0].casefold())
         facts.append((rank, _fact(index, name, objects, sources, here), True))
     for position, (p, name_nl, name_en) in enumerate(REVERSE_FACTS, start=len(order) + 1):
         subjects = sorted({s for s in index.site.data.subjects(p, thing) if isinstance(s, URIRef)})
