@@ -301,18 +301,18 @@ class Publication:
             folder, "validation-report.ttl", publish.turtle(publish.skolemise(self.report, m.skolem_prefix("report")))
         )
 
-        began_notes = time.perf_counter()
-        version = self.records.release.text("version") or ""
-        dump = self.baseline.dump
-        old = diff.iter_sorted_lines(dump) if dump is not None else iter(())
-        notes = diff.compare_sorted(old, diff.sorted_lines(self.ntriples, check=False), self.baseline.version, version)
-        self.put(folder, "release-notes.txt", notes.text().encode("utf-8"))
-        self.put(folder, NOTES_JSON, diff.dumps_json(notes))
-        if dump is not None:
-            shutil.copyfile(dump, folder / BASELINE)
-            self._written(folder, BASELINE)
+        with _part(self.seconds, "publish:release-notes"):
+            version = self.records.release.text("version") or ""
+            dump = self.baseline.dump
+            old = diff.iter_sorted_lines(dump) if dump is not None else iter(())
+            new = diff.sorted_lines(self.ntriples, check=False)
+            notes = diff.compare_sorted(old, new, self.baseline.version, version)
+            self.put(folder, "release-notes.txt", notes.text().encode("utf-8"))
+            self.put(folder, NOTES_JSON, diff.dumps_json(notes))
+            if dump is not None:
+                shutil.copyfile(dump, folder / BASELINE)
+                self._written(folder, BASELINE)
 
-        self.seconds["publish:release-notes"] = time.perf_counter() - began_notes
         summary = f"{notes.added} triples added, {notes.removed} removed since {notes.old_version or 'nothing'}"
         self.stats = metadata.data_stats(data.store)  # counted by the store (SPARQL)
         release = self._release(self.files_info(), summary)
