@@ -222,7 +222,7 @@ def _node_key(node: Node) -> tuple[str, str]:
 
 @dataclass
 class Index:
-    """Lookups shared by all pages: the resources with a page, and a bounded cache of labels.
+    """Lookups shared by all pages: the resources with a page, and bounded caches of labels and sources.
 
     Listing the resources is the one pass over the whole data (or one SPARQL query, see
     :func:`resources`); ``things`` skips it where the caller has the list already. Everything
@@ -234,11 +234,22 @@ class Index:
     label_cache_size: int = LABEL_CACHE_SIZE
     pages: dict[URIRef, str] = field(default_factory=dict)  # thing IRI -> output path without extension
     _labels: Callable[[Node], tuple[Literal, ...]] = field(init=False, repr=False)
+    _derived: Callable[[URIRef, URIRef], tuple[URIRef, ...]] = field(init=False, repr=False)
 
     def __post_init__(self, things: Sequence[URIRef] | None) -> None:
         for s in resources(self.site.data, self.site.minter) if things is None else sorted(things):
             self.pages[s] = _doc_path(self.site.minter, s)
         self._labels = functools.lru_cache(maxsize=self.label_cache_size)(self._find_labels)
+        self._derived = functools.lru_cache(maxsize=self.label_cache_size)(self._find_derived)
+
+    def derived_from(self, subject: URIRef, prop: URIRef) -> tuple[URIRef, ...]:
+        """What ``subject`` is derived from by ``prop`` (prov:wasDerivedFrom or a subproperty): the sources its
+        statements show. Asked for each of a resource's statements, and for the same rows on several pages, so
+        kept for the last :attr:`label_cache_size` (subject, property) pairs."""
+        return self._derived(subject, prop)
+
+    def _find_derived(self, subject: URIRef, prop: URIRef) -> tuple[URIRef, ...]:
+        return tuple(o for o in self.site.data.objects(subject, prop) if isinstance(o, URIRef))
 
     @cached_property
     def vocabulary_terms(self) -> frozenset[URIRef]:
@@ -1025,7 +1036,7 @@ def _statement_sources(index: Index, statements: Iterable[tuple[Node, Node, Node
     """The sources of some statements: a statement the page does not make shows its basis, marked as inferred;
     the others the sources of their subject (for a date its date source, for an identifier its identifier
     source, where the subject names one)."""
-    data, found = index.site.data, dict[tuple[bool, URIRef], None]()
+    found = dict[tuple[bool, URIRef], None]()
     for s, p, o in statements:
         if not isinstance(s, URIRef) or not isinstance(p, URIRef):
             continue  # the data's statements are about IRIs; nothing else has a source
@@ -1034,10 +1045,9 @@ def _statement_sources(index: Index, statements: Iterable[tuple[Node, Node, Node
             found[(True, basis)] = None
             continue
         specific = SPECIFIC_SOURCES.get(p)
-        sources = list(data.objects(s, specific)) if specific is not None else []
-        for src in sources or data.objects(s, PROV.wasDerivedFrom):
-            if isinstance(src, URIRef):
-                found[(False, src)] = None
+        sources = index.derived_from(s, specific) if specific is not None else ()
+        for src in sources or index.derived_from(s, PROV.wasDerivedFrom):
+            found[(False, src)] = None
     links = [Source(index.value(src, here), inferred) for inferred, src in found]
     return tuple(sorted(links, key=lambda s: (s.inferred, s.link.text.casefold(), s.link.title or "")))
 
