@@ -193,22 +193,23 @@ def _expanded_value(o: Any) -> JSON:
         return {"@id": str(o)}
     if not isinstance(o, Literal):
         raise ValueError(f"blank nodes are not published: {o!r}")
-    if o.language:
-        return {"@value": str(o), "@language": o.language}
-    if o.datatype and str(o.datatype) != XSD_STRING:
-        return {"@value": str(o), "@type": str(o.datatype)}
-    return {"@value": str(o)}
+    return _literal_value(str(o), o.language, str(o.datatype) if o.datatype else None)
 
 
 def _oxigraph_value(o: object) -> JSON:
     """:func:`_expanded_value` of an Oxigraph literal."""
     if not isinstance(o, ox.Literal):
         raise ValueError(f"blank nodes are not published: {o!r}")
-    if o.language:
-        return {"@value": o.value, "@language": o.language}
-    if o.datatype.value != XSD_STRING:
-        return {"@value": o.value, "@type": o.datatype.value}
-    return {"@value": o.value}
+    return _literal_value(o.value, o.language, o.datatype.value)
+
+
+def _literal_value(text: str, language: str | None, datatype: str | None) -> JSON:
+    """A literal in expanded JSON-LD, whichever library's term it was: a plain string has no ``@type``."""
+    if language:
+        return {"@value": text, "@language": language}
+    if datatype and datatype != XSD_STRING:
+        return {"@value": text, "@type": datatype}
+    return {"@value": text}
 
 
 def _sorted_node(node: JSON) -> JSON:
